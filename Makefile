@@ -1,0 +1,51 @@
+# genlab: `make demo` trains a small VAE and writes its report; `make test` runs the test suite.
+# Both start from nothing: they create .venv, install PyTorch (CPU 2.13.0 via constraints.txt)
+# and genlab, and install the Debian data packages that are missing.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.genlab-installed
+BENCH_STAMP := $(VENV)/.genlab-bench-installed
+DEBIAN_DATA := dataset-fashion-mnist
+
+.PHONY: help setup data demo test test-slow bench clean
+
+help:
+	@echo "make demo    train a conv VAE on Fashion-MNIST (<5 min on 2 cores), write runs/demo/report.html"
+	@echo "make test    run the test suite"
+	@echo "make bench   run benchmarks/vae_train.py against pythae (long; see docs/benchmarks.md)"
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $@
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
+	touch $@
+
+setup: $(STAMP) data
+
+data:
+	@bash scripts/install-debian-data.sh $(DEBIAN_DATA)
+
+demo: setup
+	$(BIN)/genlab train vae --data fashion-mnist --net conv --hidden 256 --latent-dim 16 --binarize \
+		--epochs 10 --out runs/demo --overwrite
+	$(BIN)/genlab evaluate runs/demo --iwae-k 100
+	@echo "report: $$($(BIN)/genlab report runs/demo)"
+
+test: setup
+	$(BIN)/python -m pytest
+
+test-slow: setup
+	$(BIN)/python -m pytest -m slow
+
+bench: $(BENCH_STAMP) data
+	$(BIN)/python benchmarks/vae_train.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build src/*.egg-info

@@ -1,0 +1,106 @@
+"""The one in-memory container every model trains on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import torch
+
+from genlab.data.transforms import resize
+from genlab.errors import DataError
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Examples held in memory as one tensor.
+
+    ``x`` is float32: images shaped (N, C, H, W) with values in [0, 1], or vectors shaped (N, D).
+    ``y`` holds optional int64 labels shaped (N,). ``bits`` is the quantization of the values
+    (8 for images stored as bytes) or None for continuous data; likelihoods in bits/dim need it.
+    """
+
+    x: torch.Tensor
+    y: torch.Tensor | None = None
+    classes: tuple[str, ...] | None = None
+    bits: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.x.dim() not in (2, 4):
+            raise DataError(f"data must be shaped (N, D) or (N, C, H, W), got {tuple(self.x.shape)}")
+        if self.y is not None and len(self.y) != len(self.x):
+            raise DataError(f"{len(self.x)} examples but {len(self.y)} labels")
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    @property
+    def is_image(self) -> bool:
+        return self.x.dim() == 4
+
+    @property
+    def example_shape(self) -> tuple[int, ...]:
+        return tuple(self.x.shape[1:])
+
+    def resized(self, size: int) -> Dataset:
+        """The same images resized to ``size`` x ``size``."""
+        if not self.is_image:
+            raise DataError("--resize applies to images, but this data set holds vectors")
+        return replace(self, x=resize(self.x, size, self.bits))
+
+    def subset(self, index: torch.Tensor | slice) -> Dataset:
+        """The examples at ``index`` (a LongTensor of positions or a slice)."""
+        return replace(self, x=self.x[index], y=None if self.y is None else self.y[index])
+
+
+def from_array(
+    x: np.ndarray,
+    y: np.ndarray | None = None,
+    *,
+    origin: str,
+    classes: tuple[str, ...] | None = None,
+) -> Dataset:
+    """Build a :class:`Dataset` from a NumPy array, checking what it holds.
+
+    Accepts uint8 images (N, H, W), (N, H, W, C) or (N, C, H, W), float images already in
+    [0, 1], or float vectors (N, D). ``origin`` names the file in error messages.
+    """
+    x = np.asarray(x)
+    if x.size == 0 or len(x) == 0:
+        raise DataError(f"{origin} holds no examples")
+    if x.dtype.kind not in "biuf":
+        raise DataError(f"{origin}: values must be numbers, got dtype {x.dtype}")
+    if x.ndim == 3:
+        x = x[:, None]
+    elif x.ndim == 4 and x.shape[-1] in (1, 3, 4) and x.shape[1] not in (1, 3, 4):
+        x = np.transpose(x, (0, 3, 1, 2))
+    elif x.ndim not in (2, 4):
+        raise DataError(
+            f"{origin}: expected images (N, H, W), (N, H, W, C), (N, C, H, W) or vectors (N, D), "
+            f"got shape {x.shape}"
+        )
+    if x.ndim == 4 and x.shape[1] == 4:
+        x = x[:, :3]  # drop alpha
+    bits: int | None = None
+    if x.dtype == np.uint8:
+        values = torch.from_numpy(x.astype(np.float32)).div_(255.0)
+        bits = 8
+    else:
+        values = torch.from_numpy(np.array(x, dtype=np.float32))
+        if not torch.isfinite(values).all():
+            bad = int((~torch.isfinite(values)).sum())
+            raise DataError(f"{origin}: {bad} values are NaN or infinite; clean or impute them first")
+        if values.dim() == 4 and (values.min() < 0 or values.max() > 1):
+            raise DataError(
+                f"{origin}: float images must lie in [0, 1] (found {values.min():.3g} to "
+                f"{values.max():.3g}); store them as uint8 or rescale them"
+            )
+    labels = None
+    if y is not None:
+        y = np.asarray(y)
+        if y.ndim != 1 or y.dtype.kind not in "biu":
+            raise DataError(f"{origin}: labels must be integers shaped (N,), got {y.dtype} {y.shape}")
+        if len(y) != len(x):
+            raise DataError(f"{origin}: {len(x)} examples but {len(y)} labels")
+        labels = torch.from_numpy(y.astype(np.int64))
+    return Dataset(values, labels, classes, bits)

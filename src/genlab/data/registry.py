@@ -1,0 +1,68 @@
+"""The one registry of data sets: built-in names and user-data prefixes (``folder:``, ``npz:``)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from genlab.data.digits import Digits
+from genlab.data.fashion_mnist import FashionMNIST
+from genlab.data.folder import ImageFolder
+from genlab.data.npz import NpzFile
+from genlab.data.source import Source, SourceInfo
+from genlab.errors import DataError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DATASET = "fashion-mnist"
+FALLBACK_DATASET = "digits"
+
+BUILTINS: dict[str, Source] = {}
+USER_PREFIXES: dict[str, Callable[[str], Source]] = {}
+
+
+def register_builtin(source: Source) -> None:
+    """Make a built-in data set available under ``source.name``."""
+    BUILTINS[source.name] = source
+
+
+def register_prefix(prefix: str, factory: Callable[[str], Source]) -> None:
+    """Make ``PREFIX:PATH`` load a user's data with ``factory(PATH)``."""
+    USER_PREFIXES[prefix] = factory
+
+
+register_builtin(FashionMNIST())
+register_builtin(Digits())
+register_prefix("folder", ImageFolder)
+register_prefix("npz", NpzFile)
+
+
+def valid_names() -> str:
+    prefixes = ", ".join(f"{p}:PATH" for p in USER_PREFIXES)
+    return f"{', '.join(BUILTINS)}, or {prefixes}"
+
+
+def get_source(name: str) -> Source:
+    """The data source called ``name``; an unknown name raises a DataError listing the choices."""
+    prefix, sep, rest = name.partition(":")
+    if sep and prefix in USER_PREFIXES:
+        if not rest:
+            raise DataError(f"'{name}' names no path; write {prefix}:PATH")
+        return USER_PREFIXES[prefix](rest)
+    if name in BUILTINS:
+        return BUILTINS[name]
+    raise DataError(f"unknown data set '{name}'; choose one of {valid_names()} (see `genlab datasets`)")
+
+
+def list_datasets() -> list[SourceInfo]:
+    """A description of every built-in data set, present or not."""
+    return [source.info() for source in BUILTINS.values()]
+
+
+def default_dataset() -> str:
+    """The data set used when none is named: Fashion-MNIST, or digits when it is not installed."""
+    info = BUILTINS[DEFAULT_DATASET].info()
+    if info.present:
+        return DEFAULT_DATASET
+    log.warning("fashion-mnist is not installed, so using '%s' instead; %s", FALLBACK_DATASET, info.how_to_get)
+    return FALLBACK_DATASET

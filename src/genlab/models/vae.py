@@ -1,0 +1,132 @@
+"""The variational autoencoder (Kingma & Welling 2014) with beta weighting (Higgins et al. 2017).
+
+Encoder q(z|x) = N(mu(x), diag(exp(logvar(x)))), prior p(z) = N(0, I), decoder p(x|z) Bernoulli
+(on logits) or Gaussian with one learned scale (a calibrated decoder, Rybkin et al. 2021).
+Training minimizes recon + beta * KL per example; with beta = 1 that is the negative ELBO.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import torch
+from torch import nn
+
+from genlab.models.autoencoder import AutoencoderConfig
+from genlab.models.config import check_choice, option
+from genlab.models.distributions import (
+    bernoulli_log_likelihood,
+    gaussian_log_likelihood,
+    kl_standard_normal,
+    log_normal,
+    log_standard_normal,
+)
+from genlab.errors import ConfigError
+from genlab.nets import build_decoder, build_encoder
+from genlab.viz.grid import pair_rows
+
+
+@dataclass
+class VAEConfig(AutoencoderConfig):
+    likelihood: Literal["bernoulli", "gaussian"] = option(
+        "bernoulli", "decoder distribution p(x|z): bernoulli (binary or [0, 1] data) or gaussian"
+    )
+    beta: float = option(1.0, "weight of the KL term; 1 is the ELBO, more than 1 a beta-VAE")
+
+    def validate(self) -> None:
+        super().validate()
+        check_choice(self, "likelihood")
+        if not self.beta >= 0:
+            raise ConfigError(f"--beta must be non-negative, got {self.beta}")
+
+
+class VAE(nn.Module):
+    """Variational autoencoder; ``forward(x)`` returns ``loss``, ``recon`` and ``kl`` (nats per example)."""
+
+    def __init__(self, config: VAEConfig) -> None:
+        super().__init__()
+        config.validate()
+        self.config = config
+        c = config
+        self.encoder = build_encoder(c.net, c.input_shape, 2 * c.latent_dim, c.hidden, c.channels)
+        self.decoder = build_decoder(c.net, c.latent_dim, c.input_shape, c.hidden, c.channels)
+        if c.likelihood == "gaussian":
+            self.log_scale = nn.Parameter(torch.full((), -1.0))
+
+    # --- the model ---------------------------------------------------------------------------
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Posterior parameters (mu, logvar), each (N, latent_dim)."""
+        mu, logvar = self.encoder(x).chunk(2, dim=1)
+        return mu, logvar
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Decoder parameters for z (N, latent_dim): logits (bernoulli) or means (gaussian)."""
+        return self.decoder(z)
+
+    def log_likelihood(self, x: torch.Tensor, output: torch.Tensor) -> torch.Tensor:
+        """log p(x|z) per example (N,) given decoder outputs for z; x may broadcast over leading dims."""
+        event_dims = self.config.event_dims
+        if self.config.likelihood == "bernoulli":
+            return bernoulli_log_likelihood(x.expand_as(output), output, event_dims)
+        return gaussian_log_likelihood(x, output, self.log_scale, event_dims)
+
+    def to_data(self, output: torch.Tensor) -> torch.Tensor:
+        """The mean of p(x|z) in data space."""
+        return torch.sigmoid(output) if self.config.likelihood == "bernoulli" else output
+
+    @staticmethod
+    def reparameterize(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+        """z = mu + sigma * eps with sigma = exp(logvar / 2), eps ~ N(0, I): differentiable sampling."""
+        return mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+
+    def regularizer(self, kl: torch.Tensor) -> torch.Tensor:
+        """The latent penalty added to the reconstruction term; variants override this hook."""
+        return self.config.beta * kl
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        mu, logvar = self.encode(x)
+        z = self.reparameterize(mu, logvar)
+        recon = -self.log_likelihood(x, self.decode(z))
+        kl = kl_standard_normal(mu, logvar)
+        loss = recon + self.regularizer(kl)
+        return {"loss": loss.mean(), "recon": recon.mean(), "kl": kl.mean()}
+
+    # --- likelihood estimation ------------------------------------------------------------------
+
+    def log_weights(self, x: torch.Tensor, k: int) -> torch.Tensor:
+        """Importance log-weights log p(x, z_i) - log q(z_i | x) for k draws z_i ~ q(z|x): (k, N).
+
+        logmeanexp over the k draws is the IWAE bound (Burda et al. 2016); the mean is an ELBO estimate.
+        """
+        mu, logvar = self.encode(x)
+        eps = torch.randn((k, *mu.shape), device=mu.device, dtype=mu.dtype)
+        z = mu + torch.exp(0.5 * logvar) * eps  # (k, N, L)
+        output = self.decode(z.flatten(0, 1)).view(k, *x.shape)
+        log_px_z = self.log_likelihood(x.unsqueeze(0), output)
+        return log_px_z + log_standard_normal(z) - log_normal(z, mu, logvar)
+
+    # --- pictures -----------------------------------------------------------------------------
+
+    @torch.no_grad()
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """n draws from the model, shown as decoder means: z ~ N(0, I), x = E[p(x|z)]."""
+        device = next(self.parameters()).device
+        z = torch.randn(n, self.config.latent_dim, generator=generator).to(device)
+        return self.to_data(self.decode(z))
+
+    @torch.no_grad()
+    def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
+        """Decoder means at the posterior means: E[p(x | z = mu(x))]."""
+        return self.to_data(self.decode(self.encode(x)[0]))
+
+    @torch.no_grad()
+    def snapshot_images(self, x: torch.Tensor, generator: torch.Generator) -> dict[str, torch.Tensor]:
+        """Images to save during training: inputs above their reconstructions, and samples."""
+        if x.dim() != 4:
+            return {}
+        return {
+            "reconstructions": pair_rows(x, self.reconstruct(x).clamp(0, 1)),
+            "samples": self.sample(len(x), generator).clamp(0, 1),
+        }

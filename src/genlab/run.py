@@ -1,0 +1,183 @@
+"""The run folder: the unit every command after ``genlab train`` takes.
+
+    RUN/config.json                 model name and config, data spec, trainer options
+    RUN/model.safetensors           weights of the last checkpoint
+    RUN/trainer_state.safetensors   weights + optimizer state + counters, for --resume
+    RUN/metrics.csv, RUN/tb/        training curves (CSV and TensorBoard events)
+    RUN/images/                     reconstructions and samples per epoch
+    RUN/train_summary.json          how training ended, throughput, replica checksums
+    RUN/eval_SPLIT.json             results of ``genlab evaluate``
+    RUN/report.html                 the self-contained report
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+import genlab
+from genlab.data.splits import DataSpec
+from genlab.errors import ConfigError, RunError
+from genlab.io import read_safetensors, write_json
+from genlab.models.config import ModelConfig
+from genlab.models.registry import build_model, get_model_spec
+from genlab.train.config import TrainConfig
+
+
+@dataclass
+class RunConfig:
+    """Everything needed to rebuild a run's model and data: the content of config.json."""
+
+    model: str
+    model_config: ModelConfig
+    data: DataSpec
+    train: TrainConfig
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "genlab_version": genlab.__version__,
+            "model": self.model,
+            "model_config": self.model_config.to_dict(),
+            "data": asdict(self.data),
+            "train": asdict(self.train),
+        }
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> RunConfig:
+        spec = get_model_spec(values["model"])
+        return cls(
+            model=values["model"],
+            model_config=spec.config_cls.from_dict(values["model_config"]),
+            data=DataSpec(**values["data"]),
+            train=TrainConfig(**values["train"]),
+        )
+
+
+class Run:
+    """A run folder on disk. ``Run.create`` starts one; ``Run(path)`` opens an existing one."""
+
+    CONFIG = "config.json"
+    WEIGHTS = "model.safetensors"
+    STATE = "trainer_state.safetensors"
+    METRICS = "metrics.csv"
+    SUMMARY = "train_summary.json"
+    REPORT = "report.html"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    # --- paths ---
+    @property
+    def config_path(self) -> Path:
+        return self.path / self.CONFIG
+
+    @property
+    def weights_path(self) -> Path:
+        return self.path / self.WEIGHTS
+
+    @property
+    def state_path(self) -> Path:
+        return self.path / self.STATE
+
+    @property
+    def metrics_path(self) -> Path:
+        return self.path / self.METRICS
+
+    @property
+    def summary_path(self) -> Path:
+        return self.path / self.SUMMARY
+
+    @property
+    def images_dir(self) -> Path:
+        return self.path / "images"
+
+    @property
+    def tensorboard_dir(self) -> Path:
+        return self.path / "tb"
+
+    @property
+    def report_path(self) -> Path:
+        return self.path / self.REPORT
+
+    def eval_path(self, split: str) -> Path:
+        return self.path / f"eval_{split}.json"
+
+    # --- life cycle ---
+    @classmethod
+    def create(cls, path: str | Path, config: RunConfig, overwrite: bool = False) -> Run:
+        """Start a new run folder; refuses to replace an existing one unless ``overwrite``."""
+        run = cls(path)
+        if run.path.exists():
+            if not run.path.is_dir():
+                raise RunError(f"{run.path} is a file; choose another --out")
+            if any(run.path.iterdir()):
+                if not run.config_path.exists():
+                    raise RunError(f"{run.path} is a non-empty folder that is not a genlab run; choose another --out")
+                if not overwrite:
+                    raise RunError(
+                        f"{run.path} already holds a run; continue it with --resume, "
+                        "replace it with --overwrite, or choose another --out"
+                    )
+                shutil.rmtree(run.path)
+        run.path.mkdir(parents=True, exist_ok=True)
+        run.save_config(config)
+        return run
+
+    def save_config(self, config: RunConfig) -> None:
+        write_json(self.config_path, config.to_dict())
+
+    def require(self) -> Run:
+        """Check that this is a run folder, with a clear error if not."""
+        if not self.path.exists():
+            raise RunError(f"no run folder at {self.path}; train one with `genlab train MODEL --out {self.path}`")
+        if not self.config_path.is_file():
+            raise RunError(f"{self.path} is not a genlab run (no {self.CONFIG})")
+        return self
+
+    def load_config(self) -> RunConfig:
+        self.require()
+        try:
+            values = json.loads(self.config_path.read_text(encoding="utf-8"))
+            return RunConfig.from_dict(values)
+        except (json.JSONDecodeError, KeyError, TypeError, ConfigError) as e:
+            raise RunError(f"{self.config_path} is corrupt or from an incompatible genlab ({e})") from e
+
+    def build_model(self, config: RunConfig | None = None) -> nn.Module:
+        """A freshly initialized model of this run's architecture."""
+        config = config or self.load_config()
+        return build_model(config.model, config.model_config)
+
+    def load_model(self, device: str | torch.device = "cpu") -> nn.Module:
+        """The trained model, rebuilt from config.json and model.safetensors, in eval mode."""
+        config = self.load_config()
+        model = self.build_model(config)
+        if not self.weights_path.is_file():
+            raise RunError(
+                f"{self.path} has no {self.WEIGHTS}: training stopped before its first checkpoint "
+                f"or the file was removed; continue it with `genlab train {config.model} --out {self.path} --resume`"
+            )
+        state = read_safetensors(self.weights_path)
+        try:
+            model.load_state_dict(state, strict=True)
+        except RuntimeError as e:
+            first = str(e).strip().splitlines()[0]
+            raise RunError(f"{self.weights_path} does not match the model in {self.CONFIG} ({first})") from e
+        return model.to(device).eval()
+
+    def read_json(self, path: Path) -> dict[str, Any] | None:
+        if not path.is_file():
+            return None
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            return None
+
+
+def write_summary(run: Run, summary: dict[str, Any]) -> None:
+    write_json(run.summary_path, summary)

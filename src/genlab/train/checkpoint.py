@@ -1,0 +1,87 @@
+"""Checkpoints without pickle: weights, optimizer state and counters in one safetensors file.
+
+``trainer_state.safetensors`` holds every tensor (``model.*`` and ``optimizer.*``) and, in its
+header, a JSON document with the counters and the optimizer's non-tensor state. Being one file
+written atomically, it is always whole. ``model.safetensors`` holds the weights alone, for every
+command that only needs the trained model.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from genlab.errors import RunError
+from genlab.io import read_safetensors, read_safetensors_metadata, write_safetensors
+
+FORMAT = "genlab-trainer-state/1"
+
+
+@dataclass
+class Progress:
+    """Where training stands: the next batch to run is ``batch`` of ``epoch``."""
+
+    epoch: int = 0
+    batch: int = 0
+    step: int = 0  # optimizer steps taken
+    examples: int = 0  # training examples seen, all processes together
+    log_sums: dict[str, float] = field(default_factory=dict)  # running sums since the last metrics row
+    log_count: int = 0
+
+
+def _flatten_optimizer(state: dict[str, Any]) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    tensors: dict[str, torch.Tensor] = {}
+    plain: dict[str, dict[str, Any]] = {}
+    for pid, values in state["state"].items():
+        plain[str(pid)] = {}
+        for key, value in values.items():
+            if torch.is_tensor(value):
+                tensors[f"optimizer.{pid}.{key}"] = value
+            else:
+                plain[str(pid)][key] = value
+    return tensors, {"param_groups": state["param_groups"], "state": plain}
+
+
+def _unflatten_optimizer(tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> dict[str, Any]:
+    state: dict[int, dict[str, Any]] = {int(pid): dict(values) for pid, values in meta["state"].items()}
+    for name, value in tensors.items():
+        _, pid, key = name.split(".", 2)
+        state.setdefault(int(pid), {})[key] = value
+    groups = [
+        {k: tuple(v) if isinstance(v, list) and k != "params" else v for k, v in group.items()}
+        for group in meta["param_groups"]
+    ]
+    return {"state": state, "param_groups": groups}
+
+
+def save_checkpoint(
+    state_path: Path, weights_path: Path, model: nn.Module, optimizer: torch.optim.Optimizer, progress: Progress
+) -> None:
+    """Write the trainer state, then the weights; each file atomically."""
+    weights = dict(model.state_dict())
+    optimizer_tensors, optimizer_meta = _flatten_optimizer(optimizer.state_dict())
+    tensors = {f"model.{k}": v for k, v in weights.items()} | optimizer_tensors
+    meta = {"format": FORMAT, "progress": json.dumps(asdict(progress)), "optimizer": json.dumps(optimizer_meta)}
+    write_safetensors(state_path, tensors, meta)
+    write_safetensors(weights_path, weights, {"format": "genlab-weights/1", "step": str(progress.step)})
+
+
+def load_checkpoint(state_path: Path, model: nn.Module, optimizer: torch.optim.Optimizer) -> Progress:
+    """Restore model and optimizer from ``state_path`` and return where training stood."""
+    meta = read_safetensors_metadata(state_path)
+    if meta.get("format") != FORMAT:
+        raise RunError(f"{state_path} is not a genlab trainer state (format {meta.get('format')!r})")
+    tensors = read_safetensors(state_path)
+    weights = {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}
+    optimizer_tensors = {k: v for k, v in tensors.items() if k.startswith("optimizer.")}
+    try:
+        model.load_state_dict(weights, strict=True)
+        optimizer.load_state_dict(_unflatten_optimizer(optimizer_tensors, json.loads(meta["optimizer"])))
+    except (RuntimeError, ValueError, KeyError) as e:
+        raise RunError(f"{state_path} does not match this model ({str(e).splitlines()[0]})") from e
+    return Progress(**json.loads(meta["progress"]))

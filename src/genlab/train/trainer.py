@@ -1,0 +1,325 @@
+"""The one training loop, shared by every model, on Lightning Fabric.
+
+The loop stays plain PyTorch; Fabric supplies devices, precision and data-parallel processes.
+A model only has to return its named loss terms from ``forward(x, y)`` (a dict with ``loss``);
+``snapshot_images(x, generator)``, when present, gives the pictures saved each epoch.
+
+Determinism: the data order of each epoch and the random state of each step are derived from
+(seed, epoch) and (seed, step, rank), so a run resumed from any checkpoint continues exactly as
+the uninterrupted run would have, with the same weights at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Literal
+
+import torch
+from lightning_fabric import Fabric
+from torch import nn
+
+from genlab.data.splits import DataSpec, Splits, noisy_view
+from genlab.errors import ConfigError, RunError, TrainingDiverged
+from genlab.io import write_json
+from genlab.train.checkpoint import Progress, load_checkpoint, save_checkpoint
+from genlab.train.config import TrainConfig
+from genlab.train.logger import MetricsLogger
+from genlab.viz.grid import save_grid
+
+if TYPE_CHECKING:
+    from genlab.run import Run
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int, int, "dict[str, float] | None"], None]
+SNAPSHOT_EXAMPLES = 32
+
+
+@dataclass
+class FitResult:
+    """How a call to :meth:`Trainer.fit` ended."""
+
+    status: Literal["completed", "interrupted"]
+    progress: Progress
+    summary: dict[str, Any]
+
+
+def derive_seed(*parts: object) -> int:
+    """A 63-bit seed that depends on every part, so nearby steps get unrelated random streams."""
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little") & ((1 << 63) - 1)
+
+
+class _StopRequest:
+    """Turns the first Ctrl-C (or SIGTERM from a scheduler) into a request to checkpoint and stop."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: dict[int, Any] = {}
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.requested and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        self.requested = True
+        log.warning("stop requested: saving a checkpoint after this step (Ctrl-C again aborts without saving)")
+
+    def __enter__(self) -> _StopRequest:
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+
+def _weights_digest(model: nn.Module) -> torch.Tensor:
+    """SHA-256 of all weights, as 32 int64 values (so processes can all_gather and compare them)."""
+    h = hashlib.sha256()
+    for name, value in model.state_dict().items():
+        h.update(name.encode())
+        h.update(value.detach().cpu().contiguous().view(torch.uint8).numpy().tobytes())
+    return torch.tensor(list(h.digest()), dtype=torch.int64)
+
+
+class Trainer:
+    """Trains any genlab model into a run folder: ``Trainer(TrainConfig(...)).fit(model, splits, run, data)``."""
+
+    def __init__(self, config: TrainConfig, progress: ProgressFn | None = None) -> None:
+        config.validate()
+        self.config = config
+        self.progress_fn = progress
+
+    def make_fabric(self) -> Fabric:
+        c = self.config
+        return Fabric(
+            accelerator=c.accelerator, devices=c.devices, strategy=c.strategy,
+            num_nodes=c.num_nodes, precision=c.precision,  # type: ignore[arg-type]
+        )  # fmt: skip
+
+    def fit(self, model: nn.Module, splits: Splits, run: Run, data: DataSpec, resume: bool = False) -> FitResult:
+        """Train ``model`` on ``splits.train`` (validating on ``splits.val``), checkpointing into ``run``."""
+        fabric = self.make_fabric()
+        if "spawn" in str(self.config.strategy):
+            self.progress_fn = None  # spawned processes cannot share a terminal progress bar
+        return fabric.launch(self._fit, model, splits, run, data, resume)
+
+    # ------------------------------------------------------------------------------------------
+
+    def _fit(self, fabric: Fabric, model: nn.Module, splits: Splits, run: Run, data: DataSpec, resume: bool) -> FitResult:
+        c = self.config
+        rank, world = fabric.global_rank, fabric.world_size
+        if fabric.device.type == "cpu" and world > 1:
+            torch.set_num_threads(max(1, (os.cpu_count() or 1) // c.devices))
+        raw_model = model
+        optimizer = torch.optim.Adam(model.parameters(), lr=c.lr, fused=fabric.device.type in ("cpu", "cuda"))
+        model, optimizer = fabric.setup(model, optimizer)
+
+        progress = Progress()
+        if resume:
+            if not run.state_path.is_file():
+                raise RunError(
+                    f"{run.path} has no checkpoint to resume from (it stopped before its first epoch ended); "
+                    "start it again with --overwrite"
+                )
+            progress = load_checkpoint(run.state_path, raw_model, optimizer)
+
+        train, bits = splits.train, splits.train.bits
+        n_shard = len(train) // world
+        if n_shard == 0:
+            raise ConfigError(f"{len(train)} training examples cannot be shared among {world} processes")
+        steps_per_epoch = math.ceil(n_shard / c.batch_size)
+        total_steps = c.epochs * steps_per_epoch
+        if c.max_steps is not None:
+            total_steps = min(total_steps, c.max_steps)
+
+        x_train = fabric.to_device(train.x)
+        y_train = None if train.y is None else fabric.to_device(train.y)
+        val_view = splits.val if len(splits.val) else splits.train.subset(slice(0, 256))
+        x_val = fabric.to_device(noisy_view(data, val_view.x, bits, torch.Generator().manual_seed(c.seed)))
+        y_val = None if val_view.y is None else fabric.to_device(val_view.y)
+
+        logger = None
+        if rank == 0:
+            run.images_dir.mkdir(exist_ok=True)
+            logger = MetricsLogger(run.metrics_path, run.tensorboard_dir, progress.step if resume else None)
+        if rank == 0 and self.progress_fn:
+            self.progress_fn(progress.step, total_steps, None)
+
+        status: Literal["completed", "interrupted"] = "completed"
+        start, step_seconds, session_examples = time.perf_counter(), 0.0, 0
+        interval_seconds, interval_examples = 0.0, 0
+        try:
+            with _StopRequest() as stop:
+                while progress.epoch < c.epochs and progress.step < total_steps:
+                    order = self._epoch_order(len(train), progress.epoch, rank, world).to(fabric.device)
+                    batches = order.split(c.batch_size)
+                    model.train()
+                    while progress.batch < len(batches) and progress.step < total_steps:
+                        t0 = time.perf_counter()
+                        index = batches[progress.batch]
+                        torch.manual_seed(derive_seed(c.seed, "step", progress.step, rank))
+                        x = noisy_view(data, x_train[index], bits)
+                        terms = model(x, None if y_train is None else y_train[index])
+                        loss = terms["loss"]
+                        flags = torch.stack([(~torch.isfinite(loss.detach())).float(), torch.tensor(float(stop.requested), device=loss.device)])
+                        if world > 1:
+                            flags = fabric.all_reduce(flags, reduce_op="sum")
+                        if flags[0] > 0:
+                            raise self._diverged(run, progress, terms)
+                        if flags[1] > 0:
+                            status = "interrupted"
+                            break
+                        optimizer.zero_grad(set_to_none=True)
+                        fabric.backward(loss)
+                        if c.grad_clip is not None:
+                            fabric.clip_gradients(model, optimizer, max_norm=c.grad_clip)
+                        optimizer.step()
+                        progress.step += 1
+                        progress.batch += 1
+                        progress.examples += len(index) * world
+                        for name, value in terms.items():
+                            progress.log_sums[name] = progress.log_sums.get(name, 0.0) + float(value.detach())
+                        progress.log_count += 1
+                        elapsed = time.perf_counter() - t0
+                        step_seconds += elapsed
+                        interval_seconds += elapsed
+                        session_examples += len(index) * world
+                        interval_examples += len(index) * world
+                        if progress.step % c.log_every == 0:
+                            self._flush_train_log(logger, progress, interval_examples, interval_seconds)
+                            interval_seconds, interval_examples = 0.0, 0
+                        if rank == 0 and self.progress_fn:
+                            self.progress_fn(progress.step, total_steps, None)
+                    if status == "interrupted":
+                        break
+                    if progress.batch >= len(batches):  # the epoch is complete
+                        self._flush_train_log(logger, progress, interval_examples, interval_seconds)
+                        interval_seconds, interval_examples = 0.0, 0
+                        progress.epoch += 1
+                        progress.batch = 0
+                        val = self._validate(fabric, raw_model, data, x_val, y_val)
+                        if logger is not None:
+                            logger.log(progress.step, progress.epoch, "val", val)
+                        if rank == 0 and self.progress_fn:
+                            self.progress_fn(progress.step, total_steps, val)
+                        log.info("epoch %d/%d: %s", progress.epoch, c.epochs, _describe(val))
+                        self._checkpoint(fabric, run, raw_model, optimizer, progress)
+                        if progress.epoch % c.snapshot_every == 0 or progress.epoch == c.epochs:
+                            self._snapshot(fabric, raw_model, x_val, run, progress.epoch)
+                if progress.batch > 0:  # stopped inside an epoch: max_steps or a stop request
+                    self._flush_train_log(logger, progress, interval_examples, interval_seconds)
+                    self._checkpoint(fabric, run, raw_model, optimizer, progress)
+                    if status == "completed":
+                        self._snapshot(fabric, raw_model, x_val, run, progress.epoch + 1)
+        finally:
+            if logger is not None:
+                logger.close()
+
+        summary = {
+            "status": status,
+            "epochs_completed": progress.epoch,
+            "steps": progress.step,
+            "total_steps": total_steps,
+            "examples_seen": progress.examples,
+            "wall_seconds": round(time.perf_counter() - start, 3),
+            "examples_per_s": round(session_examples / step_seconds, 1) if step_seconds else None,
+            "world_size": world,
+            "device": str(fabric.device),
+            "precision": c.precision,
+        }
+        if world > 1:
+            digests = fabric.all_gather(fabric.to_device(_weights_digest(raw_model)))
+            summary["replica_checksums"] = [bytes(d.tolist()).hex() for d in digests.cpu()]
+        if rank == 0:
+            write_json(run.summary_path, summary)
+        fabric.barrier()
+        return FitResult(status, progress, summary)
+
+    # ------------------------------------------------------------------------------------------
+
+    def _epoch_order(self, n: int, epoch: int, rank: int, world: int) -> torch.Tensor:
+        """This process's share of a permutation seeded by (seed, epoch); equal-sized across processes."""
+        order = torch.randperm(n, generator=torch.Generator().manual_seed(derive_seed(self.config.seed, "order", epoch)))
+        usable = (n // world) * world
+        return order[:usable][rank::world]
+
+    def _flush_train_log(self, logger: MetricsLogger | None, progress: Progress, examples: int, seconds: float) -> None:
+        if progress.log_count == 0:
+            return
+        means = {k: v / progress.log_count for k, v in progress.log_sums.items()}
+        if logger is not None:
+            means_row = dict(means, examples_per_s=round(examples / seconds, 1) if seconds else float("nan"))
+            logger.log(progress.step, progress.epoch + 1, "train", means_row)
+        progress.log_sums, progress.log_count = {}, 0
+
+    @torch.no_grad()
+    def _validate(
+        self, fabric: Fabric, model: nn.Module, data: DataSpec, x: torch.Tensor, y: torch.Tensor | None
+    ) -> dict[str, float]:
+        """Mean loss terms over the validation set, shared among processes, with fixed noise."""
+        rank, world = fabric.global_rank, fabric.world_size
+        was_training = model.training
+        model.eval()
+        torch.manual_seed(derive_seed(self.config.seed, "validation"))
+        index = torch.arange(rank, len(x), world, device=x.device)
+        sums: dict[str, torch.Tensor] = {}
+        for chunk in index.split(max(self.config.batch_size, 256)):
+            terms = model(x[chunk], None if y is None else y[chunk])
+            for name, value in terms.items():
+                sums[name] = sums.get(name, torch.zeros((), device=x.device)) + value.detach().float() * len(chunk)
+        names = sorted(sums)
+        totals = torch.stack([sums[n] for n in names] + [torch.tensor(float(len(index)), device=x.device)])
+        if world > 1:
+            totals = fabric.all_reduce(totals, reduce_op="sum")
+        model.train(was_training)
+        return {n: float(totals[i] / totals[-1]) for i, n in enumerate(names)}
+
+    def _checkpoint(self, fabric: Fabric, run: Run, model: nn.Module, optimizer: Any, progress: Progress) -> None:
+        if fabric.global_rank == 0:
+            save_checkpoint(run.state_path, run.weights_path, model, optimizer, progress)
+        fabric.barrier()
+
+    def _snapshot(self, fabric: Fabric, model: nn.Module, x: torch.Tensor, run: Run, epoch: int) -> None:
+        if fabric.global_rank != 0 or not hasattr(model, "snapshot_images"):
+            return
+        was_training = model.training
+        model.eval()
+        images = model.snapshot_images(x[:SNAPSHOT_EXAMPLES], torch.Generator().manual_seed(self.config.seed))
+        model.train(was_training)
+        for name, batch in images.items():
+            save_grid(batch, run.images_dir / f"epoch_{epoch:03d}_{name}.png")
+
+    def _diverged(self, run: Run, progress: Progress, terms: dict[str, torch.Tensor]) -> TrainingDiverged:
+        values = ", ".join(f"{k}={float(v.detach()):.4g}" for k, v in terms.items())
+        kept = (
+            f"the last good checkpoint ({run.state_path.name}, step {_checkpoint_step(run)}) is kept in {run.path}"
+            if run.state_path.is_file()
+            else f"no checkpoint had been written yet to {run.path}"
+        )
+        return TrainingDiverged(
+            f"loss became non-finite at step {progress.step + 1} (epoch {progress.epoch + 1}: {values}); {kept}. "
+            "Lower --lr, add --grad-clip 1.0 or use --precision 32-true, then continue with --resume"
+        )
+
+
+def _checkpoint_step(run: Run) -> str:
+    from genlab.io import read_safetensors_metadata
+
+    try:
+        meta = read_safetensors_metadata(run.weights_path)
+        return meta.get("step", "?")
+    except RunError:
+        return "?"
+
+
+def _describe(values: dict[str, float]) -> str:
+    return " ".join(f"{k}={v:.4g}" for k, v in values.items())

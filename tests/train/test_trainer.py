@@ -1,0 +1,183 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from genlab.api import resume_run, train_run
+from genlab.data import DataSpec
+from genlab.errors import TrainingDiverged
+from genlab.io import read_safetensors
+from genlab.models import MODELS, VAE, ModelSpec, VAEConfig
+from genlab.run import Run
+from genlab.train import TrainConfig
+from genlab.train.logger import read_metrics
+
+SMALL = {"latent_dim": 4, "hidden": (64, 32)}
+
+
+def weights(run_path: Path) -> dict[str, torch.Tensor]:
+    return read_safetensors(Path(run_path) / "model.safetensors")
+
+
+def assert_same_weights(a: Path, b: Path) -> None:
+    wa, wb = weights(a), weights(b)
+    assert wa.keys() == wb.keys()
+    for name in wa:
+        assert torch.equal(wa[name], wb[name]), f"{name} differs"
+
+
+def metric_rows(run_path: Path) -> list[dict[str, str]]:
+    return [{k: v for k, v in row.items() if k != "examples_per_s"} for row in read_metrics(Path(run_path) / "metrics.csv")]
+
+
+def test_elbo_improves_on_digits(vae_run):
+    val = [row for row in read_metrics(vae_run / "metrics.csv") if row["split"] == "val"]
+    first, last = float(val[0]["loss"]), float(val[-1]["loss"])
+    assert len(val) == 15
+    assert last < first - 3.0, f"negative ELBO went from {first:.2f} to {last:.2f}"
+    assert float(val[-1]["kl"]) > 1.0  # the latent code is in use, not collapsed
+
+
+def test_resume_after_max_steps_matches_uninterrupted(tmp_path):
+    data, config = DataSpec("digits", binarize=True), TrainConfig(epochs=3, batch_size=64, log_every=5)
+    train_run("vae", data, config, str(tmp_path / "a"), SMALL)
+    stopped = TrainConfig(epochs=3, batch_size=64, log_every=5, max_steps=30)  # stops inside epoch 2
+    _, first = train_run("vae", data, stopped, str(tmp_path / "b"), SMALL)
+    assert first.progress.step == 30 and first.progress.batch > 0
+    _, second = resume_run(str(tmp_path / "b"), max_steps=10_000)
+    assert second.status == "completed" and second.progress.epoch == 3
+    assert_same_weights(tmp_path / "a", tmp_path / "b")
+    assert metric_rows(tmp_path / "a") == metric_rows(tmp_path / "b")
+
+
+def test_resume_can_extend_epochs(tmp_path):
+    data = DataSpec("digits")
+    train_run("vae", data, TrainConfig(epochs=2, batch_size=64), str(tmp_path / "a"), SMALL)
+    train_run("vae", data, TrainConfig(epochs=1, batch_size=64), str(tmp_path / "b"), SMALL)
+    resume_run(str(tmp_path / "b"), epochs=2)
+    assert_same_weights(tmp_path / "a", tmp_path / "b")
+    assert Run(tmp_path / "b").load_config().train.epochs == 2
+
+
+def _genlab(*args: str) -> list[str]:
+    return [sys.executable, "-m", "genlab", *args]
+
+
+TRAIN_ARGS = ["train", "vae", "--data", "digits", "--epochs", "25", "--batch-size", "16", "--latent-dim", "4", "-q"]
+
+
+def _start_and_wait_for_checkpoint(out: Path) -> subprocess.Popen:
+    args = _genlab(*TRAIN_ARGS[:2], *TRAIN_ARGS[2:-1], "--out", str(out))
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not (out / "trainer_state.safetensors").exists():
+        assert process.poll() is None, process.communicate()[1]
+        assert time.time() < deadline, "no checkpoint appeared"
+        time.sleep(0.01)
+    return process
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("ref") / "run"
+    result = subprocess.run(_genlab(*TRAIN_ARGS[:-1], "--out", str(out)), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_killed_run_resumes_to_identical_weights(tmp_path, uninterrupted):
+    out = tmp_path / "killed"
+    process = _start_and_wait_for_checkpoint(out)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    summary = Run(out).read_json(Run(out).summary_path)
+    assert summary is None  # it really died before finishing
+    result = subprocess.run(_genlab("train", "vae", "--out", str(out), "--resume"), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert_same_weights(uninterrupted, out)
+    assert metric_rows(uninterrupted) == metric_rows(out)
+
+
+def test_ctrl_c_saves_a_checkpoint_mid_epoch_and_resumes_exactly(tmp_path, uninterrupted):
+    out = tmp_path / "interrupted"
+    process = _start_and_wait_for_checkpoint(out)
+    time.sleep(0.05)  # land inside an epoch
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "--resume" in err
+    assert Run(out).read_json(Run(out).summary_path)["status"] == "interrupted"
+    result = subprocess.run(_genlab("train", "vae", "--out", str(out), "--resume"), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert_same_weights(uninterrupted, out)
+
+
+class _NaNAfter(VAE):
+    """A VAE whose loss turns NaN at its 40th training step (epoch 2: digits has 1,455 training examples, 23 steps of 64)."""
+
+    calls = 0
+
+    def forward(self, x, y=None):
+        terms = super().forward(x, y)
+        if self.training:
+            type(self).calls += 1
+            if type(self).calls >= 40:
+                terms["loss"] = terms["loss"] * float("nan")
+        return terms
+
+
+def test_nan_guard_stops_with_a_clear_message_and_keeps_the_last_good_checkpoint(tmp_path, monkeypatch):
+    monkeypatch.setitem(MODELS, "nan-vae", ModelSpec("nan-vae", _NaNAfter, VAEConfig, "test model"))
+    _NaNAfter.calls = 0
+    with pytest.raises(TrainingDiverged) as error:
+        train_run("nan-vae", DataSpec("digits"), TrainConfig(epochs=5, batch_size=64), str(tmp_path / "r"), SMALL)
+    message = str(error.value)
+    assert "non-finite at step 40" in message and "step 23" in message and "--resume" in message
+    run = Run(tmp_path / "r")
+    kept = weights(run.path)
+    assert all(torch.isfinite(v).all() for v in kept.values())
+    model = run.load_model()  # the kept checkpoint loads and works
+    assert torch.isfinite(model.reconstruct(torch.rand(2, 1, 8, 8))).all()
+
+
+def test_existing_run_is_never_overwritten(tmp_path, cli):
+    out = tmp_path / "r"
+    args = ["train", "vae", "--data", "digits", "--max-steps", "3", "--latent-dim", "2", "--out", out]
+    assert cli(*args).code == 0
+    before = (out / "model.safetensors").read_bytes()
+    result = cli(*args)
+    assert result.code == 2 and "already holds a run" in result.err and "--resume" in result.err
+    assert (out / "model.safetensors").read_bytes() == before
+    assert cli(*args, "--overwrite").code == 0
+
+
+def test_overwrite_refuses_folders_that_are_not_runs(tmp_path, cli):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.tex").write_text("precious")
+    result = cli("train", "vae", "--data", "digits", "--max-steps", "1", "--out", tmp_path / "mine", "--overwrite")
+    assert result.code == 2 and "not a genlab run" in result.err
+    assert (tmp_path / "mine" / "thesis.tex").read_text() == "precious"
+
+
+@pytest.mark.skipif(os.cpu_count() is None, reason="needs to know the CPU count")
+def test_ddp_two_cpu_processes_hold_identical_weights(tmp_path):
+    out = tmp_path / "ddp"
+    result = subprocess.run(
+        _genlab("train", "vae", "--data", "digits", "--epochs", "2", "--latent-dim", "4", "--accelerator", "cpu",
+                "--devices", "2", "--strategy", "ddp", "--out", str(out), "--json"),
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    summary = Run(out).read_json(Run(out).summary_path)
+    assert summary["world_size"] == 2
+    assert len(summary["replica_checksums"]) == 2
+    assert summary["replica_checksums"][0] == summary["replica_checksums"][1]
+    # each process saw its own half of the data: 2 epochs of ~1,455 examples in steps of 128 per process
+    assert summary["steps"] == 2 * ((1455 // 2 + 127) // 128)
+    assert Run(out).load_model() is not None

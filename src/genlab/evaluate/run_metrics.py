@@ -1,0 +1,101 @@
+"""``genlab evaluate``: the metrics of a trained run on one split of its data."""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+import torch
+
+from genlab.data.splits import load_splits, noisy_view
+from genlab.device import resolve_device
+from genlab.errors import ConfigError
+from genlab.evaluate.likelihood import bits_per_dim, reconstruction_errors, vae_likelihood
+from genlab.io import write_json
+from genlab.run import Run
+from genlab.train.trainer import derive_seed
+
+log = logging.getLogger(__name__)
+
+
+def _likelihood_basis(config: Any, data: Any, bits: int | None, x: torch.Tensor) -> tuple[bool, int | None, str]:
+    """Whether the decoder density is a valid likelihood of this data, and how to read bits/dim."""
+    likelihood = config.model_config.likelihood
+    if likelihood == "bernoulli":
+        binary = bool(((x == 0) | (x == 1)).all())
+        if binary:
+            note = "Bernoulli likelihood of binarized data" if data.binarize else "Bernoulli likelihood of binary data"
+            return True, None, note
+        return False, None, (
+            "Bernoulli decoder on non-binary data: the numbers are cross-entropies, not likelihoods; "
+            "train with --binarize for a valid likelihood"
+        )
+    if data.dequantize and bits is not None:
+        return True, bits, f"Gaussian density of uniformly dequantized {bits}-bit data (bits/dim bounds the discrete NLL)"
+    return False, None, (
+        "Gaussian density of undequantized data: a differential entropy, not comparable to discrete "
+        "likelihoods; train with --dequantize for 8-bit images"
+    )
+
+
+def evaluate_run(
+    path: str,
+    split: str = "test",
+    iwae_k: int = 100,
+    n: int | None = None,
+    batch_size: int = 256,
+    seed: int = 0,
+    device: str = "auto",
+    save: bool = True,
+) -> dict[str, Any]:
+    """Evaluate the run at ``path`` on ``split`` and return (and save as eval_SPLIT.json) its metrics.
+
+    For a VAE: ``elbo``, ``recon``, ``kl``, ``nll_iwae`` (nats per example), ``bits_per_dim``; for an
+    AE: ``mse``, ``psnr``, ``recon``. ``n`` limits the number of examples (the first n of the split).
+    """
+    if iwae_k < 1:
+        raise ConfigError(f"--iwae-k must be at least 1, got {iwae_k}")
+    if n is not None and n < 1:
+        raise ConfigError(f"--n must be at least 1, got {n}")
+    run = Run(path)
+    config = run.load_config()
+    dev = resolve_device(device)
+    model = run.load_model(dev)
+    data = load_splits(config.data).get(split)
+    if n is not None:
+        data = data.subset(slice(0, n))
+    x = noisy_view(config.data, data.x, data.bits, torch.Generator().manual_seed(derive_seed(seed, "eval-noise"))).to(dev)
+    dims = math.prod(data.example_shape)
+    torch.manual_seed(derive_seed(seed, "eval"))
+    result: dict[str, Any] = {"run": str(run.path), "model": config.model, "dataset": config.data.name, "split": split, "n_examples": len(x)}
+    if hasattr(model, "log_weights"):
+        terms = vae_likelihood(model, x, iwae_k, batch_size)
+        nll = float(-terms["log_px"].mean())
+        valid, deq_bits, note = _likelihood_basis(config, config.data, data.bits, x)
+        result |= {
+            "elbo": float(terms["elbo"].mean()),
+            "recon": float(terms["recon"].mean()),
+            "kl": float(terms["kl"].mean()),
+            "nll_elbo": float(-terms["elbo"].mean()),
+            "nll_iwae": nll,
+            "iwae_k": iwae_k,
+            "bits_per_dim": bits_per_dim(nll, dims, deq_bits),
+            "dims": dims,
+            "likelihood": config.model_config.likelihood,
+            "likelihood_valid": valid,
+            "likelihood_note": note,
+        }
+    elif hasattr(model, "reconstruction_error"):
+        errors = reconstruction_errors(model, x, batch_size)
+        result |= {
+            "recon": float(errors["recon"].mean()),
+            "mse": float(errors["mse"].mean()),
+            "psnr": float(errors["psnr"].mean()),
+        }
+    else:
+        raise ConfigError(f"genlab evaluate does not know how to score a '{config.model}' model")
+    result["seed"] = seed
+    if save:
+        write_json(run.eval_path(split), result)
+    return result

@@ -1,0 +1,77 @@
+import math
+
+import pytest
+import torch
+
+from genlab.evaluate import bits_per_dim, iwae_log_likelihood, psnr, vae_likelihood
+from genlab.evaluate.run_metrics import evaluate_run
+from genlab.data import DataSpec, load_splits, noisy_view
+from genlab.run import Run
+
+
+def test_iwae_of_equal_weights_is_that_weight():
+    log_w = torch.full((10, 3), -5.0)
+    assert torch.allclose(iwae_log_likelihood(log_w), torch.full((3,), -5.0))
+
+
+def test_iwae_is_logmeanexp():
+    log_w = torch.log(torch.tensor([[1.0], [3.0]]))
+    assert math.isclose(float(iwae_log_likelihood(log_w)[0]), math.log(2.0), rel_tol=1e-6)
+
+
+def test_bits_per_dim_by_hand():
+    assert math.isclose(bits_per_dim(784 * math.log(2), 784), 1.0)
+    # dequantized 8-bit data: add D * 8 * log 2 nats
+    assert math.isclose(bits_per_dim(0.0, 10, dequantization_bits=8), 8.0)
+
+
+def test_psnr_by_hand():
+    assert torch.allclose(psnr(torch.tensor([0.01, 1.0])), torch.tensor([20.0, 0.0]))
+
+
+@pytest.fixture(scope="module")
+def trained(vae_run):
+    run = Run(vae_run)
+    config = run.load_config()
+    data = load_splits(config.data).test
+    x = noisy_view(config.data, data.x, data.bits, torch.Generator().manual_seed(0))
+    return run.load_model(), x
+
+
+def test_iwae_bound_is_tighter_than_elbo_and_tightens_with_k(trained):
+    model, x = trained
+    nll = {}
+    for k in (1, 10, 100):
+        torch.manual_seed(0)
+        terms = vae_likelihood(model, x, k)
+        nll[k] = float(-terms["log_px"].mean())
+        elbo = float(terms["elbo"].mean())
+    assert abs(nll[1] - (-elbo)) < 1.0  # k = 1 estimates the ELBO
+    assert nll[100] < nll[10] < nll[1]
+    assert nll[1] - nll[100] > 0.2
+
+
+def test_chunking_does_not_change_the_estimate(trained):
+    model, x = trained
+    torch.manual_seed(3)
+    a = vae_likelihood(model, x[:20], 50, batch_size=20, budget=10_000)["log_px"]
+    torch.manual_seed(3)
+    b = vae_likelihood(model, x[:20], 50, batch_size=20, budget=10_000)["log_px"]
+    torch.manual_seed(3)
+    c = vae_likelihood(model, x[:20], 50, batch_size=20, budget=100)["log_px"]  # 5 samples per chunk
+    assert torch.equal(a, b)
+    assert abs(float(a.mean() - c.mean())) < 0.5  # same estimator, different draws
+
+
+def test_evaluate_run_reports_valid_likelihood_for_binarized_data(vae_run):
+    result = evaluate_run(str(vae_run), iwae_k=20, save=False)
+    assert result["likelihood_valid"] is True
+    assert result["nll_iwae"] <= result["nll_elbo"] + 0.5
+    assert math.isclose(result["bits_per_dim"], result["nll_iwae"] / (64 * math.log(2)))
+    assert result["elbo"] == pytest.approx(-(result["recon"] + result["kl"]), abs=1e-3)
+
+
+def test_evaluation_is_repeatable(vae_run):
+    a = evaluate_run(str(vae_run), iwae_k=5, n=50, save=False)
+    b = evaluate_run(str(vae_run), iwae_k=5, n=50, save=False)
+    assert a == b

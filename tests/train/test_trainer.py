@@ -5,6 +5,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -53,6 +54,18 @@ def test_resume_after_max_steps_matches_uninterrupted(tmp_path):
     assert second.status == "completed" and second.progress.epoch == 3
     assert_same_weights(tmp_path / "a", tmp_path / "b")
     assert metric_rows(tmp_path / "a") == metric_rows(tmp_path / "b")
+
+
+def test_resume_matches_for_conv_models_on_color_images(tmp_path):
+    # color images exercise the channels-last path and the optimizer state of conv weights
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "c.npz", x=rng.integers(0, 256, (300, 16, 16, 3), dtype=np.uint8))
+    data = DataSpec(f"npz:{tmp_path / 'c.npz'}")
+    options = {"net": "conv", "latent_dim": 4, "hidden": (32,), "channels": (8, 16)}
+    train_run("vae", data, TrainConfig(epochs=2, batch_size=32), str(tmp_path / "a"), options)
+    train_run("vae", data, TrainConfig(epochs=2, batch_size=32, max_steps=11), str(tmp_path / "b"), options)
+    resume_run(str(tmp_path / "b"), max_steps=10_000)
+    assert_same_weights(tmp_path / "a", tmp_path / "b")
 
 
 def test_resume_can_extend_epochs(tmp_path):

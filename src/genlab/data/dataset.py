@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -86,14 +87,16 @@ def from_array(
         values = torch.from_numpy(x.astype(np.float32)).div_(255.0)
         bits = 8
     else:
-        values = torch.from_numpy(np.array(x, dtype=np.float32))
-        if not torch.isfinite(values).all():
+        # no copy when the array already is writable float32 (as np.load returns it)
+        values = torch.from_numpy(np.require(x, dtype=np.float32, requirements=["C", "W"]))
+        low, high = (float(v) for v in torch.aminmax(values))  # NaN propagates; one pass, no mask copy
+        if not (math.isfinite(low) and math.isfinite(high)):
             bad = int((~torch.isfinite(values)).sum())
             raise DataError(f"{origin}: {bad} values are NaN or infinite; clean or impute them first")
-        if values.dim() == 4 and (values.min() < 0 or values.max() > 1):
+        if values.dim() == 4 and (low < 0 or high > 1):
             raise DataError(
-                f"{origin}: float images must lie in [0, 1] (found {values.min():.3g} to "
-                f"{values.max():.3g}); store them as uint8 or rescale them"
+                f"{origin}: float images must lie in [0, 1] (found {low:.3g} to {high:.3g}); "
+                "store them as uint8 or rescale them"
             )
     labels = None
     if y is not None:

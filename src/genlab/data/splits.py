@@ -77,10 +77,14 @@ def load_splits(spec: DataSpec) -> Splits:
         if len(pool) - n_test < 2:
             raise DataError(f"{spec.name} has only {len(pool)} examples; at least 3 are needed")
         test, pool = pool.subset(order[:n_test]), pool.subset(order[n_test:])
-    order = _permutation(len(pool), spec.seed)
     n_val = max(1, round(spec.val_fraction * len(pool))) if spec.val_fraction > 0 else 0
     if len(pool) - n_val < 1:
         raise DataError(f"{spec.name} is too small to hold out {spec.val_fraction:.0%} for validation")
+    if n_val == 0 and spec.limit is None:
+        # Nothing to carve out: keep the pool as it is (the trainer shuffles every epoch) and
+        # spare a copy of the whole data set.
+        return Splits(pool, pool.subset(slice(0, 0)), test)
+    order = _permutation(len(pool), spec.seed)
     val, train = pool.subset(order[:n_val]), pool.subset(order[n_val:])
     if spec.limit is not None:
         if spec.limit > len(train):

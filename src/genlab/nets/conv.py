@@ -40,7 +40,7 @@ class ConvEncoder(nn.Module):
         used, fh, fw = downsampling_plan(h, w, channels)
         layers: list[nn.Module] = []
         for width in used:
-            layers += [nn.Conv2d(c, width, kernel_size=4, stride=2, padding=1), nn.ReLU()]
+            layers += [nn.Conv2d(c, width, kernel_size=4, stride=2, padding=1), nn.ReLU(inplace=True)]
             c = width
         self.features = nn.Sequential(*layers)
         self.head = nn.Sequential(nn.Flatten(), MLP(c * fh * fw, hidden, out_dim))
@@ -57,14 +57,14 @@ class ConvDecoder(nn.Module):
         c, h, w = out_shape
         used, fh, fw = downsampling_plan(h, w, channels)
         self.feature_shape = (used[-1], fh, fw)
-        self.head = nn.Sequential(MLP(in_dim, tuple(reversed(hidden)), used[-1] * fh * fw), nn.ReLU())
+        self.head = nn.Sequential(MLP(in_dim, tuple(reversed(hidden)), used[-1] * fh * fw), nn.ReLU(inplace=True))
         layers: list[nn.Module] = []
         widths = list(reversed(used))
         for i, width in enumerate(widths):
             out = widths[i + 1] if i + 1 < len(widths) else c
             layers.append(nn.ConvTranspose2d(width, out, kernel_size=4, stride=2, padding=1))
             if i + 1 < len(widths):
-                layers.append(nn.ReLU())
+                layers.append(nn.ReLU(inplace=True))
         self.features = nn.Sequential(*layers)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:

@@ -17,7 +17,7 @@ class MLP(nn.Sequential):
         for i, (a, b) in enumerate(zip(widths[:-1], widths[1:])):
             layers.append(nn.Linear(a, b))
             if i < len(widths) - 2:
-                layers.append(nn.ReLU())
+                layers.append(nn.ReLU(inplace=True))
         super().__init__(*layers)
 
 

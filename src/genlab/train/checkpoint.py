@@ -84,4 +84,19 @@ def load_checkpoint(state_path: Path, model: nn.Module, optimizer: torch.optim.O
         optimizer.load_state_dict(_unflatten_optimizer(optimizer_tensors, json.loads(meta["optimizer"])))
     except (RuntimeError, ValueError, KeyError) as e:
         raise RunError(f"{state_path} does not match this model ({str(e).splitlines()[0]})") from e
+    _match_parameter_layouts(optimizer)
     return Progress(**json.loads(meta["progress"]))
+
+
+def _match_parameter_layouts(optimizer: torch.optim.Optimizer) -> None:
+    """Give each loaded state tensor the memory layout of its parameter.
+
+    Loaded state is contiguous; a channels-last parameter with contiguous moments makes torch's
+    fused Adam mix up elements (silently wrong updates, seen with torch 2.13), so match them.
+    """
+    for group in optimizer.param_groups:
+        for param in group["params"]:
+            state = optimizer.state.get(param, {})
+            for key, value in state.items():
+                if torch.is_tensor(value) and value.shape == param.shape and value.stride() != param.stride():
+                    state[key] = torch.empty_like(param).copy_(value)

@@ -53,8 +53,9 @@ def train_run(
     """Train a new ``model`` on ``data`` into the run folder ``out`` and write its report."""
     splits = load_splits(data)
     config = make_run_config(model, data, train, model_options or {}, splits.train.example_shape)
+    trainer = Trainer(config.train, progress)
     run = Run(out) if is_secondary_process() else Run.create(out, config, overwrite=overwrite)
-    return run, _fit(run, config, splits, resume=False, progress=progress)
+    return run, _fit(trainer, run, config, splits, resume=False)
 
 
 def resume_run(
@@ -70,13 +71,13 @@ def resume_run(
         if not is_secondary_process():
             run.save_config(config)
     splits = load_splits(config.data)
-    return run, _fit(run, config, splits, resume=True, progress=progress)
+    return run, _fit(Trainer(config.train, progress), run, config, splits, resume=True)
 
 
-def _fit(run: Run, config: RunConfig, splits: Any, resume: bool, progress: ProgressFn | None) -> FitResult:
+def _fit(trainer: Trainer, run: Run, config: RunConfig, splits: Any, resume: bool) -> FitResult:
     torch.manual_seed(config.train.seed)  # the initial weights depend on the run's seed alone
     model = build_model(config.model, config.model_config)
-    result = Trainer(config.train, progress).fit(model, splits, run, config.data, resume=resume)
+    result = trainer.fit(model, splits, run, config.data, resume=resume)
     if not is_secondary_process():
         from genlab.viz.report import write_report
 

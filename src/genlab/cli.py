@@ -220,6 +220,9 @@ def _train(model_name: str, model_options: dict[str, Any], *, out: Path, data: s
 class _progress_bar:
     """A rich progress bar on stderr when it is a terminal; otherwise nothing (epoch lines are logged)."""
 
+    def __init__(self, label: str = "training") -> None:
+        self.label = label
+
     def __enter__(self) -> Any:
         if not sys.stderr.isatty():
             return None
@@ -227,14 +230,14 @@ class _progress_bar:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         self.bar = Progress(
-            TextColumn("training"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), TextColumn("{task.fields[info]}"),
-            console=Console(stderr=True), transient=False,
+            TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            TextColumn("{task.fields[info]}"), console=Console(stderr=True), transient=False,
         )  # fmt: skip
         self.bar.start()
-        self.task = self.bar.add_task("train", total=None, info="")
+        self.task = self.bar.add_task(self.label, total=None, info="")
         return self.update
 
-    def update(self, step: int, total: int, metrics: dict[str, float] | None) -> None:
+    def update(self, step: int, total: int, metrics: dict[str, float] | None = None) -> None:
         info = " ".join(f"val {k}={v:.4g}" for k, v in metrics.items()) if metrics else None
         self.bar.update(self.task, completed=step, total=total, **({"info": info} if info else {}))
 
@@ -266,7 +269,8 @@ def evaluate(
 ) -> None:
     from genlab.evaluate.run_metrics import evaluate_run
 
-    result = evaluate_run(str(run), split, iwae_k, n, batch_size, seed, device)
+    with _progress_bar("evaluating") as progress:
+        result = evaluate_run(str(run), split, iwae_k, n, batch_size, seed, device, progress=progress)
     if as_json:
         _print_json(result)
         return

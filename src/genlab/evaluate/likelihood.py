@@ -7,7 +7,7 @@ a data tensor in memory-bounded chunks and reports both the ELBO and the IWAE-k 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 import torch
 
@@ -41,13 +41,21 @@ def psnr(mse_per_example: torch.Tensor, peak: float = 1.0) -> torch.Tensor:
 
 
 @torch.no_grad()
-def vae_likelihood(model: Any, x: torch.Tensor, k: int, batch_size: int = 256, budget: int = 16_384) -> dict[str, torch.Tensor]:
+def vae_likelihood(
+    model: Any,
+    x: torch.Tensor,
+    k: int,
+    batch_size: int = 256,
+    budget: int = 16_384,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, torch.Tensor]:
     """Per-example ELBO terms (one posterior draw, analytic KL) and the IWAE-k log-likelihood.
 
     ``model`` is a VAE (anything with ``encode``, ``decode``, ``log_likelihood``, ``log_weights``);
     ``x`` is (N, ...) on the model's device. At most ``budget`` decoder evaluations run at once.
     Randomness comes from torch's global RNG: seed it for repeatable numbers.
     Returns tensors shaped (N,): ``elbo``, ``recon``, ``kl``, ``log_px`` (IWAE-k).
+    ``progress(done, total)`` is called after each batch.
     """
     if k < 1:
         raise ValueError(f"k must be at least 1, got {k}")
@@ -68,6 +76,8 @@ def vae_likelihood(model: Any, x: torch.Tensor, k: int, batch_size: int = 256, b
         out["recon"].append(recon)
         out["kl"].append(kl)
         out["log_px"].append(running - math.log(k))
+        if progress is not None:
+            progress(sum(len(v) for v in out["kl"]), len(x))
     return {name: torch.cat(values) for name, values in out.items()}
 
 

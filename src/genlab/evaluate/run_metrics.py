@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any
+from typing import Any, Callable
 
 import torch
 
@@ -48,11 +48,13 @@ def evaluate_run(
     seed: int = 0,
     device: str = "auto",
     save: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Evaluate the run at ``path`` on ``split`` and return (and save as eval_SPLIT.json) its metrics.
 
     For a VAE: ``elbo``, ``recon``, ``kl``, ``nll_iwae`` (nats per example), ``bits_per_dim``; for an
-    AE: ``mse``, ``psnr``, ``recon``. ``n`` limits the number of examples (the first n of the split).
+    AE: ``mse``, ``psnr``, ``recon``. ``n`` limits the number of examples (the first n of the split);
+    ``progress(done, total)`` hears about each batch of the likelihood estimate.
     """
     if iwae_k < 1:
         raise ConfigError(f"--iwae-k must be at least 1, got {iwae_k}")
@@ -70,7 +72,7 @@ def evaluate_run(
     torch.manual_seed(derive_seed(seed, "eval"))
     result: dict[str, Any] = {"run": str(run.path), "model": config.model, "dataset": config.data.name, "split": split, "n_examples": len(x)}
     if hasattr(model, "log_weights"):
-        terms = vae_likelihood(model, x, iwae_k, batch_size)
+        terms = vae_likelihood(model, x, iwae_k, batch_size, progress=progress)
         nll = float(-terms["log_px"].mean())
         valid, deq_bits, note = _likelihood_basis(config, config.data, data.bits, x)
         result |= {

@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING, Any, Callable, Literal
 
 import torch
 from lightning_fabric import Fabric
+from lightning_fabric.utilities.exceptions import MisconfigurationException
 from torch import nn
 
 from genlab.data.splits import DataSpec, Splits, noisy_view
 from genlab.errors import ConfigError, RunError, TrainingDiverged
-from genlab.io import write_json
+from genlab.io import read_safetensors_metadata, write_json
 from genlab.train.checkpoint import Progress, load_checkpoint, save_checkpoint
 from genlab.train.config import TrainConfig
 from genlab.train.logger import MetricsLogger
@@ -110,17 +111,26 @@ class Trainer:
         config.validate()
         self.config = config
         self.progress_fn = progress
+        self.fabric = self.make_fabric()  # checks devices and strategy before anything is written
 
     def make_fabric(self) -> Fabric:
         c = self.config
-        return Fabric(
-            accelerator=c.accelerator, devices=c.devices, strategy=c.strategy,
-            num_nodes=c.num_nodes, precision=c.precision,  # type: ignore[arg-type]
-        )  # fmt: skip
+        try:
+            return Fabric(
+                accelerator=c.accelerator, devices=c.devices, strategy=c.strategy,
+                num_nodes=c.num_nodes, precision=c.precision,  # type: ignore[arg-type]
+            )  # fmt: skip
+        except (MisconfigurationException, ValueError, RuntimeError) as e:
+            # Fabric explains the problem (no GPU, unknown strategy, ...); keep its first sentence.
+            reason = str(e).strip().splitlines()[0]
+            raise ConfigError(
+                f"cannot train with --accelerator {c.accelerator} --devices {c.devices} --strategy {c.strategy} "
+                f"--precision {c.precision}: {reason}"
+            ) from e
 
     def fit(self, model: nn.Module, splits: Splits, run: Run, data: DataSpec, resume: bool = False) -> FitResult:
         """Train ``model`` on ``splits.train`` (validating on ``splits.val``), checkpointing into ``run``."""
-        fabric = self.make_fabric()
+        fabric = self.fabric
         if "spawn" in str(self.config.strategy):
             self.progress_fn = None  # spawned processes cannot share a terminal progress bar
         return fabric.launch(self._fit, model, splits, run, data, resume)
@@ -332,8 +342,6 @@ class Trainer:
 
 
 def _checkpoint_step(run: Run) -> str:
-    from genlab.io import read_safetensors_metadata
-
     try:
         meta = read_safetensors_metadata(run.weights_path)
         return meta.get("step", "?")

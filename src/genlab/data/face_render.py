@@ -123,7 +123,7 @@ def render_faces(attrs: FaceAttributes, size: int = 64) -> torch.Tensor:
     w.paint(cap, hair, has_hair)
 
     # eyebrows, eyes (whites, irises looking where the head turns, a glint), clipped to the head
-    brow = torch.where(style.view(n, 1) > 0, hair, _color((0.25, 0.17, 0.12), n)) * 0.8
+    brow = hair * 0.8
     eye_y = hy + 0.02
     eyes = []
     w = canvas.window(-0.62, -0.3, 0.62, 0.15)

@@ -30,6 +30,7 @@ import math
 import numpy as np
 import torch
 
+from genlab.data import sdf
 from genlab.data.dataset import Dataset
 from genlab.data.face_render import BACKGROUNDS, HAIR_COLORS, HAIR_STYLES, FaceAttributes, render_faces
 from genlab.data.nonfaces import NEGATIVE_KINDS, render_nonfaces
@@ -131,9 +132,10 @@ class FaceFactors:
         """Images (n, 3, size, size) float32 on the 8-bit grid; the same factors, the same images."""
         factors = _check_factors(factors)
         out = torch.empty(len(factors), 3, self.size, self.size)
-        for start in range(0, len(factors), _CHUNK):
-            images = render_faces(factors_to_attributes(factors[start : start + _CHUNK]), self.size)
-            out[start : start + _CHUNK] = images.mul_(255.0).round_().div_(255.0)
+        with sdf.render_threads():
+            for start in range(0, len(factors), _CHUNK):
+                images = render_faces(factors_to_attributes(factors[start : start + _CHUNK]), self.size)
+                out[start : start + _CHUNK] = images.mul_(255.0).round_().div_(255.0)
         return out
 
 
@@ -214,7 +216,7 @@ class Faces:
     def from_options(cls, text: str) -> Faces:
         """``faces:OPTIONS``: factor weights (``skin=0.9,0.1``), ``n``, ``test``, ``seed``, ``balanced``."""
         name = f"{cls.kind_name}:{text}"
-        options = parse_options(text, name)
+        options = parse_options(text, name, flags=("balanced",))
         check_keys(options, [*FACTOR_NAMES, *cls.extra_options], name)
         if "balanced" in options and options["balanced"] not in ([], ["1"], ["true"], ["yes"]):
             raise DataError(f"{name}: 'balanced' is a flag and takes no value")

@@ -101,6 +101,11 @@ _DRAW = {"house": _house, "tree": _tree, "car": _car, "landscape": _landscape, "
 def render_nonfaces(n: int, rng: np.random.Generator, size: int = 64) -> tuple[torch.Tensor, np.ndarray]:
     """``n`` non-face images (n, 3, size, size) on the 8-bit grid, and their kinds (n,) as indices
     into NEGATIVE_KINDS; the same generator state gives the same images."""
+    with sdf.render_threads():
+        return _render_nonfaces(n, rng, size)
+
+
+def _render_nonfaces(n: int, rng: np.random.Generator, size: int) -> tuple[torch.Tensor, np.ndarray]:
     kinds = rng.integers(0, len(NEGATIVE_KINDS), n)
     out = torch.empty(n, 3, size, size)
     for k, kind in enumerate(NEGATIVE_KINDS):

@@ -14,8 +14,11 @@ import math
 from genlab.errors import DataError
 
 
-def parse_options(text: str, dataset: str) -> dict[str, list[str]]:
-    """Split ``text`` into ``{key: [values]}``; keys are lower-cased with ``-`` read as ``_``."""
+def parse_options(text: str, dataset: str, flags: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """Split ``text`` into ``{key: [values]}``; keys are lower-cased with ``-`` read as ``_``.
+
+    A bare token that names one of ``flags`` starts a new item even in the comma form.
+    """
     options: dict[str, list[str]] = {}
     current: str | None = None
     for part in text.split(";"):
@@ -24,7 +27,7 @@ def parse_options(text: str, dataset: str) -> dict[str, list[str]]:
             token = token.strip()
             if not token:
                 continue
-            if "=" in token or current is None:
+            if "=" in token or current is None or token.lower() in flags:
                 key, _, value = token.partition("=")
                 key = key.strip().lower().replace("-", "_")
                 if not key:

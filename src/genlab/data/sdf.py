@@ -8,10 +8,32 @@ over one pixel across the boundary, which gives anti-aliased edges at any resolu
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import torch
 
 Tensorish = torch.Tensor | float
 _ONE = torch.ones(1, 1, 1, 1)
+
+
+# Drawing is many small element-wise passes. Split over threads, each pass waits for the slowest
+# thread, and on a busy machine (another process on a core) that made rendering 30 times slower
+# with 2 threads than with 1; so the renderers draw on one thread (see benchmarks/procedural_data.py).
+RENDER_THREADS = 1
+
+
+@contextmanager
+def render_threads() -> Iterator[None]:
+    """Run the enclosed drawing on RENDER_THREADS torch threads, then restore the setting."""
+    before = torch.get_num_threads()
+    if before != RENDER_THREADS:
+        torch.set_num_threads(RENDER_THREADS)
+    try:
+        yield
+    finally:
+        if before != RENDER_THREADS:
+            torch.set_num_threads(before)
 
 
 def grid(size: int) -> tuple[torch.Tensor, torch.Tensor]:

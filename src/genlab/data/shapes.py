@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from genlab.data.dataset import Dataset
+from genlab.data.sdf import render_threads
 from genlab.data.options import check_keys, parse_options, positive_int
 from genlab.data.source import SourceInfo
 from genlab.errors import DataError
@@ -114,8 +115,9 @@ class ShapesFactors:
         """Binary images (n, 1, 64, 64) float32 of factor vectors (n, 5)."""
         factors = _check_factors(factors)
         out = torch.empty(len(factors), 1, SIZE, SIZE)
-        for start in range(0, len(factors), _CHUNK):
-            out[start : start + _CHUNK] = _render_chunk(factors[start : start + _CHUNK], SIZE)
+        with render_threads():
+            for start in range(0, len(factors), _CHUNK):
+                out[start : start + _CHUNK] = _render_chunk(factors[start : start + _CHUNK], SIZE)
         return out
 
     def images(self, index: np.ndarray | int) -> torch.Tensor:

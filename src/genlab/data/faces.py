@@ -285,13 +285,19 @@ class FacesDetection(Faces):
         renderer = FaceFactors(self.weights, size)
         splits = []
         for factors, n_neg, stream in ((self.train_factors(), self.n_negatives, 3), (self.test_factors(), self.n_test, 4)):
-            negatives, _ = render_nonfaces(n_neg, np.random.default_rng([self.seed, stream]), size)
-            x = torch.cat([renderer.render(factors), negatives])
-            y = torch.cat([torch.ones(len(factors), dtype=torch.long), torch.zeros(n_neg, dtype=torch.long)])
-            rows = torch.cat([torch.from_numpy(factors), torch.full((n_neg, len(FACTOR_NAMES)), -1, dtype=torch.long)])
-            # faces and negatives in a fixed random order, so that any prefix (--limit) holds both
-            order = torch.randperm(len(x), generator=torch.Generator().manual_seed(self.seed * 10 + stream))
-            splits.append(Dataset(x[order], y[order], self.classes, 8, rows[order], FACTOR_NAMES))
+            n = len(factors) + n_neg
+            # faces and negatives in a fixed random order, so that any prefix (--limit) holds both;
+            # each is written straight to its places, sparing a copy of the whole set
+            order = torch.randperm(n, generator=torch.Generator().manual_seed(self.seed * 10 + stream))
+            where_faces, where_negatives = order[: len(factors)], order[len(factors) :]
+            x = torch.empty(n, 3, size, size)
+            x[where_faces] = renderer.render(factors)
+            x[where_negatives] = render_nonfaces(n_neg, np.random.default_rng([self.seed, stream]), size)[0]
+            y = torch.zeros(n, dtype=torch.long)
+            y[where_faces] = 1
+            rows = torch.full((n, len(FACTOR_NAMES)), -1, dtype=torch.long)
+            rows[where_faces] = torch.from_numpy(factors)
+            splits.append(Dataset(x, y, self.classes, 8, rows, FACTOR_NAMES))
         return splits[0], splits[1]
 
 

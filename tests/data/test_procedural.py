@@ -1,5 +1,7 @@
 """The procedural data sets: shapes, faces, non-face negatives, their factors and option strings."""
 
+import itertools
+
 import numpy as np
 import pytest
 import torch
@@ -71,8 +73,8 @@ def test_shapes_factors_mean_what_they_say():
     assert (area.diff() > 0).all()
     # orientation turns the ellipse: wide at 0, tall at a quarter turn (10 of 40 steps)
     wide, tall = vary(2, [0, 10])
-    width = lambda im: int(im.sum(dim=1).gt(0).sum())  # noqa: E731 - columns the sprite covers
-    height = lambda im: int(im.sum(dim=2).gt(0).sum())  # noqa: E731
+    width = lambda im: int(im.sum(dim=1).gt(0).sum())  # columns the sprite covers
+    height = lambda im: int(im.sum(dim=2).gt(0).sum())
     assert width(wide) > 1.5 * height(wide) and height(tall) > 1.5 * width(tall)
     shapes = vary(0, range(3))
     assert not torch.equal(shapes[0], shapes[1]) and not torch.equal(shapes[1], shapes[2])
@@ -94,7 +96,8 @@ def test_shapes_data_set_carries_its_factors():
 
 def face(**changes) -> np.ndarray:
     """One factor vector: a bald, frontal, neutral face without glasses, unless changed."""
-    f = dict(skin=1, yaw=5, smile=5, glasses=0, hair_color=1, hair_style=0, light=2, brightness=2, background=0)
+    f = {"skin": 1, "yaw": 5, "smile": 5, "glasses": 0, "hair_color": 1, "hair_style": 0, "light": 2, "brightness": 2,
+         "background": 0}  # fmt: skip
     f.update(changes)
     return np.array([[f[name] for name in FACTOR_NAMES]])
 
@@ -164,7 +167,7 @@ def test_smile_bends_the_mouth():
 
     lifts = [corner_lift(image) for image in render(*(face(smile=k) for k in range(11)))]
     assert lifts[0] < -2 and abs(lifts[5]) < 0.5 and lifts[10] > 1
-    assert all(a <= b for a, b in zip(lifts[:8], lifts[1:8]))  # until the mouth opens, steadily
+    assert all(a <= b for a, b in itertools.pairwise(lifts[:8]))  # until the mouth opens, steadily
 
 
 def test_every_attribute_changes_the_image():
@@ -218,7 +221,7 @@ def test_faces_detection_has_faces_and_non_faces():
     assert int(test.y.sum()) == 48 and len(test) == 96
     assert (train.factors[train.y == 0] == -1).all() and (train.factors[train.y == 1] >= 0).all()
     # faces and negatives are different kinds of image: a linear model on 8x8 thumbnails tells them apart
-    small = lambda d: torch.nn.functional.avg_pool2d(d.x, 4).flatten(1).numpy()  # noqa: E731
+    small = lambda d: torch.nn.functional.avg_pool2d(d.x, 4).flatten(1).numpy()
     model = LogisticRegression(max_iter=2000).fit(small(train), train.y.numpy())
     assert model.score(small(test), test.y.numpy()) > 0.9
     # negatives are deterministic and of every kind

@@ -26,6 +26,7 @@ draws light skin (levels 0-2) for 90% of the faces and glasses for 5%; see :func
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import numpy as np
 import torch
@@ -182,7 +183,7 @@ class Faces:
     """
 
     kind_name = "faces"
-    defaults = {"n": 20_000, "test": 4_800}
+    defaults: ClassVar[dict[str, int]] = {"n": 20_000, "test": 4_800}
 
     def __init__(
         self,
@@ -262,7 +263,7 @@ class FacesDetection(Faces):
     """
 
     kind_name = "faces-detection"
-    defaults = {"n": 10_000, "test": 2_400}
+    defaults: ClassVar[dict[str, int]] = {"n": 10_000, "test": 2_400}
     extra_options = ("n", "test", "seed", "balanced", "negatives")
     classes = ("non-face", "face")
 

@@ -12,6 +12,7 @@ from genlab.data.face_render import HAIR_STYLES
 from genlab.data.faces import (
     FACTOR_NAMES,
     FACTOR_SIZES,
+    LEVEL_NAMES,
     FaceFactors,
     Faces,
     balanced_factors,
@@ -177,6 +178,7 @@ def test_every_attribute_changes_the_image():
         other = render(face(**changed))[0]
         assert (other - base).abs().max() > 0.1, name
     assert len(HAIR_STYLES) == 4 and HAIR_STYLES[0] == "bald"
+    assert [len(LEVEL_NAMES[name]) for name in FACTOR_NAMES] == list(FACTOR_SIZES)
 
 
 # --- sampling ---------------------------------------------------------------------------------

@@ -41,17 +41,22 @@ from genlab.errors import DataError
 
 FACTOR_NAMES = ("skin", "yaw", "smile", "glasses", "hair_color", "hair_style", "light", "brightness", "background")
 FACTOR_SIZES = (6, 11, 11, 2, 5, 4, 5, 3, 6)
-LEVEL_NAMES: dict[str, tuple[str, ...]] = {
-    "skin": tuple(f"tone {i + 1}" for i in range(6)),
-    "glasses": ("no", "yes"),
-    "hair_color": tuple(HAIR_COLORS),
-    "hair_style": HAIR_STYLES,
-    "background": tuple(BACKGROUNDS),
-}
 YAW_LEVELS = np.linspace(-1.0, 1.0, 11)
 SMILE_LEVELS = np.linspace(-1.0, 1.0, 11)
 LIGHT_LEVELS = np.linspace(-1.0, 1.0, 5)
 BRIGHTNESS_LEVELS = np.array([0.7, 0.85, 1.0])
+# readable names of every factor's levels, for tables and reports
+LEVEL_NAMES: dict[str, tuple[str, ...]] = {
+    "skin": tuple(f"tone {i + 1}" for i in range(6)),
+    "yaw": tuple(f"{v:+.1f}" for v in YAW_LEVELS),
+    "smile": tuple(f"{v:+.1f}" for v in SMILE_LEVELS),
+    "glasses": ("no", "yes"),
+    "hair_color": tuple(HAIR_COLORS),
+    "hair_style": HAIR_STYLES,
+    "light": tuple(f"{v:+.1f}" for v in LIGHT_LEVELS),
+    "brightness": tuple(f"{v:.2f}" for v in BRIGHTNESS_LEVELS),
+    "background": tuple(BACKGROUNDS),
+}
 SIZE = 64
 # the attributes a balanced set crosses exactly (every combination equally often); the others
 # are balanced one by one
@@ -306,6 +311,7 @@ __all__ = [
     "FACTOR_NAMES",
     "FACTOR_SIZES",
     "NEGATIVE_KINDS",
+    "LEVEL_NAMES",
     "FaceFactors",
     "Faces",
     "FacesDetection",

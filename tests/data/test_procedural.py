@@ -16,6 +16,7 @@ from genlab.data.faces import (
     FaceFactors,
     Faces,
     balanced_factors,
+    face_sampler,
     level_weights,
 )
 from genlab.data.factors import FactorSource, factor_source
@@ -196,6 +197,10 @@ def test_sampler_follows_the_requested_frequencies():
     same = Faces.from_options("skin=0.9,0.1,glasses=0.05,hair_style=1,1,2,0")
     assert all(np.array_equal(same.weights[k], source.weights[k]) for k in source.weights)
     assert np.allclose(level_weights("skin", [9, 1]), [0.3, 0.3, 0.3, 1 / 30, 1 / 30, 1 / 30])
+    python = face_sampler(skin=[0.9, 0.1], glasses=0.05, hair_style=[1, 1, 2, 0])
+    assert all(np.array_equal(python.weights[k], source.weights[k]) for k in source.weights)
+    with pytest.raises(DataError, match="unknown face factor 'hat'"):
+        face_sampler(hat=0.5)
 
 
 def test_balanced_sets_are_exactly_balanced():

@@ -145,6 +145,21 @@ class FaceFactors:
         return out
 
 
+def face_sampler(size: int = SIZE, **frequencies: float | list[float]) -> FaceFactors:
+    """Faces drawn with the given attribute frequencies, written as in the option strings.
+
+    ``face_sampler(skin=[0.9, 0.1], glasses=0.05)`` draws 90% light skin tones (0-2) and glasses
+    for 5% of the faces; see :func:`level_weights`. Unnamed attributes stay uniform.
+    """
+    weights = {}
+    for name, values in frequencies.items():
+        if name not in FACTOR_NAMES:
+            raise DataError(f"unknown face factor '{name}'; choose from {', '.join(FACTOR_NAMES)}")
+        values = [values] if isinstance(values, (int, float)) else list(values)
+        weights[name] = level_weights(name, numbers([str(v) for v in values], name, "face_sampler"), "face_sampler")
+    return FaceFactors(weights, size)
+
+
 def balanced_factors(n: int, rng: np.random.Generator, groups: tuple[str, ...] = BALANCE_GROUPS) -> np.ndarray:
     """``n`` factor vectors in which every combination of the ``groups`` factors occurs equally often.
 
@@ -184,11 +199,12 @@ class Faces:
     Train: ``n`` faces drawn with the weights (or balanced with ``balanced``). Test: ``test``
     faces with every skin tone x glasses group equally represented and the other attributes
     balanced, whatever the weights, so that a model trained on a skewed set is scored on all
-    groups alike. Both depend on ``seed`` only through the draws.
+    groups alike. ``seed`` picks another draw of both.
     """
 
     kind_name = "faces"
     defaults: ClassVar[dict[str, int]] = {"n": 20_000, "test": 4_800}
+    extra_options: tuple[str, ...] = ("n", "test", "seed", "balanced")  # option keys besides the factors
 
     def __init__(
         self,
@@ -214,9 +230,6 @@ class Faces:
                     f"{self.name}: {label}={count} must be a multiple of {cells} (the skin x glasses groups) "
                     "to be balanced"
                 )
-
-    # option keys besides the factor names
-    extra_options: tuple[str, ...] = ("n", "test", "seed", "balanced")
 
     @classmethod
     def from_options(cls, text: str) -> Faces:
@@ -310,12 +323,13 @@ class FacesDetection(Faces):
 __all__ = [
     "FACTOR_NAMES",
     "FACTOR_SIZES",
-    "NEGATIVE_KINDS",
     "LEVEL_NAMES",
+    "NEGATIVE_KINDS",
     "FaceFactors",
     "Faces",
     "FacesDetection",
     "balanced_factors",
+    "face_sampler",
     "factors_to_attributes",
     "level_weights",
 ]

@@ -275,6 +275,10 @@ def test_registry_and_factor_sources():
     assert factor_source("shapes", resize=32).render(np.zeros((2, 5), dtype=np.int64)).shape == (2, 1, 32, 32)
     with pytest.raises(DataError, match="no known factors.*shapes, faces"):
         factor_source("digits")
+    # a run's factor source renders exactly the images the run trained on, also with --resize
+    for name in ("shapes:n=20,test=5", "faces:n=24,test=12"):
+        train, _ = get_source(name).load(resize=32)
+        assert torch.equal(factor_source(name, resize=32).render(train.factors.numpy()), train.x)
 
 
 # --- option strings ---------------------------------------------------------------------------

@@ -18,9 +18,28 @@ from genlab.train import TrainConfig
 SMALL = {"latent_dim": 4, "hidden": (64, 32)}
 
 
+@pytest.fixture
+def one_thread():
+    """Tiny models train many times faster on one thread when other work shares the cores."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def digits_vae(tmp_path_factory):
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    out = tmp_path_factory.mktemp("runs") / "vae"
+    train_run("vae", DataSpec("digits", binarize=True), TrainConfig(epochs=10, batch_size=64, lr=2e-3), str(out), SMALL)
+    torch.set_num_threads(threads)
+    return out
+
+
 @torch.no_grad()
-def test_iwae_bound_is_tighter_than_the_elbo_of_the_same_weights(vae_run):
-    trained = Run(vae_run).load_model()  # a VAE trained on digits; give its weights to an IWAE
+def test_iwae_bound_is_tighter_than_the_elbo_of_the_same_weights(digits_vae):
+    trained = Run(digits_vae).load_model()  # a VAE trained on digits; give its weights to an IWAE
     settings = {k: v for k, v in trained.config.to_dict().items()}
     iwae = IWAE(IWAEConfig.from_dict(settings | {"k": 50}))
     iwae.load_state_dict(trained.state_dict())
@@ -29,7 +48,7 @@ def test_iwae_bound_is_tighter_than_the_elbo_of_the_same_weights(vae_run):
     torch.manual_seed(1)
     elbo_loss = torch.stack([trained(x)["loss"] for _ in range(50)]).mean()  # negative ELBO, well averaged
     iwae_loss = torch.stack([iwae(x)["loss"] for _ in range(5)]).mean()
-    assert iwae_loss < elbo_loss - 0.2, (float(iwae_loss), float(elbo_loss))  # measured: 24.98 vs 25.30
+    assert iwae_loss < elbo_loss - 0.2, (float(iwae_loss), float(elbo_loss))  
     # k = 1 is an unbiased estimate of the same ELBO
     one = IWAE(IWAEConfig.from_dict(settings | {"k": 1}))
     one.load_state_dict(trained.state_dict())
@@ -44,7 +63,7 @@ def test_iwae_options_are_checked():
         IWAE(IWAEConfig(input_shape=(1, 8, 8), beta=4.0))
 
 
-def test_iwae_trains_and_evaluates(cli, tmp_path):
+def test_iwae_trains_and_evaluates(cli, tmp_path, one_thread):
     out = tmp_path / "iwae"
     result = cli("train", "iwae", "--data", "digits", "--binarize", "--k", "3", "--latent-dim", "4", "--hidden", "32",
                  "--max-steps", "20", "--out", out, "--json")  # fmt: skip
@@ -99,7 +118,7 @@ class _StopOnce(AnnealedVAE):
         return terms
 
 
-def test_resume_after_an_abandoned_step_anneals_exactly(tmp_path, monkeypatch):
+def test_resume_after_an_abandoned_step_anneals_exactly(tmp_path, monkeypatch, one_thread):
     monkeypatch.setitem(MODELS, "annealed-stop", ModelSpec("annealed-stop", _StopOnce, AnnealedVAEConfig, "test model"))
     options = SMALL | {"capacity": 5.0, "capacity_steps": 20, "gamma": 20.0}
     data, config = DataSpec("digits", binarize=True, limit=640), TrainConfig(epochs=2, batch_size=64, log_every=5)

@@ -386,3 +386,34 @@ def compute_all(
         int(f["num_variance_estimate"]), float(f["prune_threshold"]),
     )  # fmt: skip
     return results
+
+
+# --- a trained model as the representation ----------------------------------------------------
+
+
+def model_representation(model: Any, spec: Any, device: torch.device | str = "cpu", seed: int = 0, batch_size: int = 1024) -> Represent:
+    """Codes of rendered images as a run's model sees them: posterior means (VAE family) or codes (AE).
+
+    The images get the run's preprocessing (``spec``: a DataSpec): resizing, and a binarization or
+    dequantization draw from a generator seeded once by ``seed``.
+    """
+    from genlab.data.splits import noisy_view
+    from genlab.data.transforms import resize
+    from genlab.errors import DataError
+
+    generator = torch.Generator().manual_seed(seed)
+    expected = tuple(model.config.input_shape)
+
+    @torch.no_grad()
+    def represent(images: torch.Tensor) -> np.ndarray:
+        x = resize(images, spec.resize, None) if spec.resize else images
+        if tuple(x.shape[1:]) != expected:
+            raise DataError(f"the data set renders images shaped {tuple(x.shape[1:])}, but the model takes {expected}")
+        x = noisy_view(spec, x, 8, generator)
+        codes = []
+        for chunk in x.split(batch_size):
+            out = model.encode(chunk.to(device))
+            codes.append((out[0] if isinstance(out, tuple) else out).float().cpu())
+        return torch.cat(codes).double().numpy()
+
+    return represent

@@ -125,8 +125,11 @@ def report_section(run_path: str | Path) -> str:
     try:
         traversal = traverse_run(str(run_path), device="cpu")
         a, path, b = interpolate_run(str(run_path), device="cpu")
-    except GenlabError as e:
+    except GenlabError as e:  # not a VAE-family run, or no pictures: nothing to show
         logging.getLogger(__name__).debug("no latent pictures in the report: %s", e)
+        return ""
+    except Exception as e:  # noqa: BLE001  (a figure must never cost the report, or a finished training)
+        logging.getLogger(__name__).warning("could not draw the latent pictures of the report: %s", e)
         return ""
     active = sum(traversal.active)
     figures = [

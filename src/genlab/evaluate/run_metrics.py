@@ -112,7 +112,7 @@ def evaluate_run(
         from genlab.evaluate.disentanglement import compute_all, model_representation
 
         represent = model_representation(model, config.data, dev, derive_seed(seed, "factor-noise"))
-        say = lambda name: log.info("disentanglement: %s", name)  # noqa: E731
+        say = lambda name: log.info("disentanglement: computing %s", name)  # noqa: E731
         result["disentanglement"] = compute_all(factors, represent, derive_seed(seed, "factors"), disentanglement_n, progress=say)
     result["seed"] = seed
     if save:

@@ -22,7 +22,8 @@ def _font() -> ImageFont.ImageFont:
 
 def _row_label(traversal: Traversal, row: int) -> str:
     state = "" if traversal.active[row] else " inactive"
-    return f"z{traversal.dims[row]} KL {traversal.kl[row]:.2f}{state}"
+    kl = traversal.kl[row]
+    return f"z{traversal.dims[row]} KL {kl:.2f}{state}" if kl >= 0.1 else f"z{traversal.dims[row]} KL {kl:.3f}{state}"
 
 
 def traversal_figure(traversal: Traversal, columns: slice = slice(None)) -> Image.Image:

@@ -131,3 +131,10 @@ def test_resume_after_an_abandoned_step_anneals_exactly(tmp_path, monkeypatch, o
     assert int(a["steps_done"]) == second.progress.step == 20
     for name in a:
         assert torch.equal(a[name], b[name]), name
+
+
+def test_annealed_options_are_checked():
+    for bad, match in (({"gamma": -1.0}, "--gamma"), ({"capacity": -1.0}, "--capacity"),
+                       ({"capacity_steps": 0}, "--capacity-steps"), ({"beta": 4.0}, "--gamma, not --beta")):  # fmt: skip
+        with pytest.raises(ConfigError, match=match):
+            annealed(**bad)

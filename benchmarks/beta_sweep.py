@@ -31,20 +31,20 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, WORK, machine, markdown_table, write_docs_section, write_results  # noqa: E402
+from _common import ROOT, WORK, machine, markdown_table, write_docs_section, write_results
 
-from genlab.api import train_run  # noqa: E402
-from genlab.data.dataset import Dataset  # noqa: E402
-from genlab.data.factors import factor_source  # noqa: E402
-from genlab.data.registry import BUILTINS, register_builtin  # noqa: E402
-from genlab.data.source import SourceInfo  # noqa: E402
-from genlab.data.splits import DataSpec  # noqa: E402
-from genlab.evaluate.disentanglement import compute_factor_vae, compute_mig, model_representation, sizes_for  # noqa: E402
-from genlab.evaluate.run_metrics import evaluate_run  # noqa: E402
-from genlab.latent import traverse_run  # noqa: E402
-from genlab.run import Run  # noqa: E402
-from genlab.train.config import TrainConfig  # noqa: E402
-from genlab.viz.latent import save_picture, traversal_figure  # noqa: E402
+from genlab.api import train_run
+from genlab.data.dataset import Dataset
+from genlab.data.factors import factor_source
+from genlab.data.registry import BUILTINS, register_builtin
+from genlab.data.source import SourceInfo
+from genlab.data.splits import DataSpec
+from genlab.evaluate.disentanglement import compute_factor_vae, compute_mig, model_representation, sizes_for
+from genlab.evaluate.run_metrics import evaluate_run
+from genlab.latent import traverse_run
+from genlab.run import Run
+from genlab.train.config import TrainConfig
+from genlab.viz.latent import save_picture, traversal_figure
 
 FIGURES = ROOT / "docs" / "images" / "beta_sweep"
 CONV = {"net": "conv", "latent_dim": 10, "channels": (32, 32, 64, 64), "hidden": (256,)}
@@ -87,8 +87,16 @@ def one_run(dataset: str, beta: float, seed: int, args: argparse.Namespace, work
     options = ({"net": "mlp", "latent_dim": 6, "hidden": (128, 64)} if args.quick else CONV) | {"beta": beta}
     start = time.perf_counter()
     if not (out / "train_summary.json").is_file() or args.overwrite:
-        train = TrainConfig(epochs=args.epochs, batch_size=64, lr=5e-4 if not args.quick else 3e-3, seed=seed, max_steps=args.max_steps)
-        train_run("vae", DataSpec(dataset, limit=args.limit, seed=seed), train, str(out), options, overwrite=True)
+        train = TrainConfig(
+            epochs=args.epochs,
+            batch_size=64,
+            lr=5e-4 if not args.quick else 3e-3,
+            seed=seed,
+            max_steps=args.max_steps,
+        )
+        train_run(
+            "vae", DataSpec(dataset, limit=args.limit, seed=seed), train, str(out), options, overwrite=True
+        )
     train_seconds = time.perf_counter() - start
     scores = evaluate_run(str(out), "test", iwae_k=1, n=args.eval_n, seed=0)
     model, config = Run(out).load_model(args.device), Run(out).load_config()
@@ -107,14 +115,26 @@ def one_run(dataset: str, beta: float, seed: int, args: argparse.Namespace, work
 
 
 def mean_std(values: list[float]) -> dict[str, float]:
-    return {"mean": statistics.fmean(values), "std": statistics.stdev(values) if len(values) > 1 else 0.0, "n": len(values)}
+    return {
+        "mean": statistics.fmean(values),
+        "std": statistics.stdev(values) if len(values) > 1 else 0.0,
+        "n": len(values),
+    }
 
 
 def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
-    for (dataset, beta), group in itertools.groupby(sorted(rows, key=lambda r: (r["dataset"], r["beta"])), key=lambda r: (r["dataset"], r["beta"])):
+    for (dataset, beta), group in itertools.groupby(
+        sorted(rows, key=lambda r: (r["dataset"], r["beta"])), key=lambda r: (r["dataset"], r["beta"])
+    ):
         group = list(group)
-        out.append({"dataset": dataset, "beta": beta} | {k: mean_std([r[k] for r in group]) for k in ("mig", "factor_vae", "recon", "kl", "active_dims")})
+        out.append(
+            {"dataset": dataset, "beta": beta}
+            | {
+                k: mean_std([r[k] for r in group])
+                for k in ("mig", "factor_vae", "recon", "kl", "active_dims")
+            }
+        )
     return out
 
 
@@ -134,28 +154,59 @@ def docs(payload: dict[str, Any]) -> str:
         "",
         f"beta in {payload['betas']}, seeds {payload['seeds']}, {payload['epochs']} epochs"
         + (f" on at most {payload['limit']:,} training images" if payload["limit"] else "")
-        + (", MLP VAE (smoke test)" if payload["quick"] else ", conv VAE (latent 10, Bernoulli decoder, Adam 5e-4, batch 64)")
+        + (
+            ", MLP VAE (smoke test)"
+            if payload["quick"]
+            else ", conv VAE (latent 10, Bernoulli decoder, Adam 5e-4, batch 64)"
+        )
         + f". MIG and FactorVAE score (eval accuracy) with {payload['metric_n']:,} training points; reconstruction "
         f"= -log p(x|z) on {payload['eval_n']:,} test images (nats per image, lower is better); active dimensions have mean KL >= 0.01 "
         f"nats. Mean ± standard deviation over seeds. Measured on {m['cpu']} ({m['gpu'] or 'no GPU'}), torch {m['torch']}, {m['date']}.",
     ]
+
     def fmt(s: dict[str, float], digits: int = 3) -> str:
         return f"{s['mean']:.{digits}f} ± {s['std']:.{digits}f}"
 
     for dataset in payload["datasets"]:
         rows = [[f"{s['beta']:g}", s["mig"]["n"], fmt(s["mig"]), fmt(s["factor_vae"]), fmt(s["recon"], 1), fmt(s["kl"], 1), fmt(s["active_dims"], 1)]
                 for s in summary if s["dataset"] == dataset]  # fmt: skip
-        parts += ["", f"### {dataset}", "", markdown_table(["beta", "seeds", "MIG", "FactorVAE score", "reconstruction (nats)", "KL (nats)", "active dims"], rows), ""]
+        parts += [
+            "",
+            f"### {dataset}",
+            "",
+            markdown_table(
+                [
+                    "beta",
+                    "seeds",
+                    "MIG",
+                    "FactorVAE score",
+                    "reconstruction (nats)",
+                    "KL (nats)",
+                    "active dims",
+                ],
+                rows,
+            ),
+            "",
+        ]
         parts.append(
             f"With beta going up, MIG {trend(summary, dataset, 'mig')}, the FactorVAE score {trend(summary, dataset, 'factor_vae')} "
             f"and the reconstruction error {trend(summary, dataset, 'recon')}."
         )
         parts.append("")
         for beta in payload["betas"]:
-            parts.append(f"![traversal, {dataset}, beta {beta:g}](images/beta_sweep/{dataset}_beta{beta:g}.png)")
+            parts.append(
+                f"![traversal, {dataset}, beta {beta:g}](images/beta_sweep/{dataset}_beta{beta:g}.png)"
+            )
         parts.append("")
-        parts.append("Traversals (seed 0), one row per latent dimension sorted by KL, inactive rows faded; left to right beta " + ", ".join(f"{b:g}" for b in payload["betas"]) + ".")
-    parts += ["", "Reproduce: `.venv/bin/python benchmarks/beta_sweep.py` (see its docstring for shorter variants)."]
+        parts.append(
+            "Traversals (seed 0), one row per latent dimension sorted by KL, inactive rows faded; left to right beta "
+            + ", ".join(f"{b:g}" for b in payload["betas"])
+            + "."
+        )
+    parts += [
+        "",
+        "Reproduce: `.venv/bin/python benchmarks/beta_sweep.py` (see its docstring for shorter variants).",
+    ]
     return "\n".join(parts)
 
 
@@ -166,12 +217,23 @@ def main() -> None:
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--max-steps", type=int, default=None, help="stop each run after N steps")
-    parser.add_argument("--limit", type=int, default=None, help="training examples per run (after the seeded shuffle)")
-    parser.add_argument("--metric-n", type=int, default=10_000, help="training points of MIG and FactorVAE (10,000: published)")
+    parser.add_argument(
+        "--limit", type=int, default=None, help="training examples per run (after the seeded shuffle)"
+    )
+    parser.add_argument(
+        "--metric-n",
+        type=int,
+        default=10_000,
+        help="training points of MIG and FactorVAE (10,000: published)",
+    )
     parser.add_argument("--eval-n", type=int, default=5_000, help="test images for the reconstruction term")
     parser.add_argument("--device", default="cpu" if not torch.cuda.is_available() else "cuda")
     parser.add_argument("--overwrite", action="store_true", help="retrain runs that already exist")
-    parser.add_argument("--quick", action="store_true", help="smoke test: a 16x16 toy with known factors, an MLP VAE, 2 seeds, 10 epochs")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke test: a 16x16 toy with known factors, an MLP VAE, 2 seeds, 10 epochs",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     if args.quick:
@@ -182,17 +244,25 @@ def main() -> None:
     seeds = [int(s) for s in args.seeds.split(",")]
     for dataset in datasets:
         if dataset not in BUILTINS:
-            sys.exit(f"data set '{dataset}' is not registered yet (it comes with the data sets of issue 4); try --quick")
+            sys.exit(
+                f"data set '{dataset}' is not registered yet (it comes with the data sets of issue 4); try --quick"
+            )
         factor_source(dataset)  # fails early without known factors
     work = WORK / ("beta_sweep_quick" if args.quick else "beta_sweep")
     figures = work / "figures" if args.quick else FIGURES
     rows = []
     for dataset, beta, seed in itertools.product(datasets, betas, seeds):
         row = one_run(dataset, beta, seed, args, work)
-        print(f"{dataset} beta={beta:g} seed={seed}: MIG {row['mig']:.3f} FactorVAE {row['factor_vae']:.3f} recon {row['recon']:.1f}", file=sys.stderr)
+        print(
+            f"{dataset} beta={beta:g} seed={seed}: MIG {row['mig']:.3f} FactorVAE {row['factor_vae']:.3f} recon {row['recon']:.1f}",
+            file=sys.stderr,
+        )
         rows.append(row)
         if seed == seeds[0]:
-            save_picture(figures / f"{dataset}_beta{beta:g}.png", traversal_figure(traverse_run(str(ROOT / row["run"]), steps=9, device=args.device)))
+            save_picture(
+                figures / f"{dataset}_beta{beta:g}.png",
+                traversal_figure(traverse_run(str(ROOT / row["run"]), steps=9, device=args.device)),
+            )
     payload = {
         "benchmark": "beta_sweep", "quick": args.quick, "machine": machine(), "datasets": datasets, "betas": betas,
         "seeds": seeds, "epochs": args.epochs, "limit": args.limit, "metric_n": args.metric_n, "eval_n": args.eval_n,

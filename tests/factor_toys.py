@@ -67,7 +67,9 @@ class Blobs:
 
     def info(self) -> SourceInfo:
         n = len(self.all_factors())
-        return SourceInfo(self.name, "images", f"1x{self.side}x{self.side}", n * self.repeats, n, "test", True)
+        return SourceInfo(
+            self.name, "images", f"1x{self.side}x{self.side}", n * self.repeats, n, "test", True
+        )
 
     def load(self, resize: int | None = None) -> tuple[Dataset, Dataset]:
         x = self.render(self.all_factors())

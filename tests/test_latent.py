@@ -45,8 +45,12 @@ def tiny_runs(tmp_path_factory):
     try:
         root = tmp_path_factory.mktemp("runs")
         quick = TrainConfig(epochs=1, batch_size=64, max_steps=3)
-        ae, _ = train_run("ae", DataSpec("test-blobs"), quick, str(root / "ae"), {"latent_dim": 2, "hidden": (16,)})
-        vae, _ = train_run("vae", DataSpec("digits"), quick, str(root / "digits"), {"latent_dim": 2, "hidden": (16,)})
+        ae, _ = train_run(
+            "ae", DataSpec("test-blobs"), quick, str(root / "ae"), {"latent_dim": 2, "hidden": (16,)}
+        )
+        vae, _ = train_run(
+            "vae", DataSpec("digits"), quick, str(root / "digits"), {"latent_dim": 2, "hidden": (16,)}
+        )
         yield {"ae": ae.path, "digits": vae.path}
     finally:
         torch.set_num_threads(threads)
@@ -129,11 +133,17 @@ def test_traversal_of_a_trained_model_moves_the_blob_monotonically(blobs_run):
 
 
 def test_traverse_and_interpolate_commands(cli, blobs_run, tmp_path):
-    assert cli("traverse", blobs_run, "--out", tmp_path / "t.png", "--range", "-2", "2", "--steps", "5").code == 0
+    assert (
+        cli("traverse", blobs_run, "--out", tmp_path / "t.png", "--range", "-2", "2", "--steps", "5").code
+        == 0
+    )
     assert Image.open(tmp_path / "t.png").size[0] > 5 * 12
     assert cli("traverse", blobs_run, "--out", tmp_path / "t.gif", "--dims", "1").code == 0
     assert Image.open(tmp_path / "t.gif").n_frames == 2 * 9 - 2
-    assert cli("interpolate", blobs_run, "--out", tmp_path / "i.png", "--a", "0", "--b", "35", "--slerp").code == 0
+    assert (
+        cli("interpolate", blobs_run, "--out", tmp_path / "i.png", "--a", "0", "--b", "35", "--slerp").code
+        == 0
+    )
     assert Image.open(tmp_path / "i.png").size[0] > 12 * 12  # a, 10 steps, b
     assert cli("interpolate", blobs_run, "--out", tmp_path / "i.gif", "--steps", "6").code == 0
     assert Image.open(tmp_path / "i.gif").n_frames == 2 * 6 - 2
@@ -149,8 +159,12 @@ def _bad(cli, *args):
 
 def test_bad_latent_inputs_give_one_clear_line(cli, blobs_run, tiny_runs, tmp_path, blobs_registered):
     ae_run = tiny_runs["ae"]
-    assert "dimension 2 is out of range" in _bad(cli, "traverse", blobs_run, "--out", tmp_path / "t.png", "--dims", "0,2")
-    assert "--a 36 is out of range" in _bad(cli, "interpolate", blobs_run, "--out", tmp_path / "i.png", "--a", "36")
+    assert "dimension 2 is out of range" in _bad(
+        cli, "traverse", blobs_run, "--out", tmp_path / "t.png", "--dims", "0,2"
+    )
+    assert "--a 36 is out of range" in _bad(
+        cli, "interpolate", blobs_run, "--out", tmp_path / "i.png", "--a", "36"
+    )
     assert ".png or .gif" in _bad(cli, "traverse", blobs_run, "--out", tmp_path / "t.jpg")
     assert "LOW < HIGH" in _bad(cli, "traverse", blobs_run, "--out", tmp_path / "t.png", "--range", "2", "-2")
     assert "VAE-family" in _bad(cli, "traverse", ae_run, "--out", tmp_path / "t.png")
@@ -161,18 +175,28 @@ def test_report_shows_the_latent_code_of_vae_runs_only(blobs_run, tiny_runs, tmp
     from genlab.viz.report import write_report
 
     html = write_report(blobs_run, tmp_path / "r.html").read_text()
-    assert "<h2>Latent code</h2>" in html and "image/gif" in html and "2 of 2 latent dimensions are active" in html
+    assert (
+        "<h2>Latent code</h2>" in html
+        and "image/gif" in html
+        and "2 of 2 latent dimensions are active" in html
+    )
     assert "Latent code" not in write_report(ae_run, tmp_path / "ae.html").read_text()
 
 
 def test_evaluate_disentanglement_of_a_run_with_factors(cli, blobs_run, blobs_registered):
-    result = cli("evaluate", blobs_run, "--json", "--iwae-k", "2", "--disentanglement", "--disentanglement-n", "300")
+    result = cli(
+        "evaluate", blobs_run, "--json", "--iwae-k", "2", "--disentanglement", "--disentanglement-n", "300"
+    )
     assert result.code == 0, result.err
     scores = json.loads(result.out)["disentanglement"]
     assert set(scores) == {"mig", "dci", "sap", "beta_vae", "factor_vae"}
     assert scores["mig"]["num_train"] == 300 and scores["factor_vae"]["num_eval"] == 150
     assert scores["beta_vae"]["batch_size"] == 64 and scores["dci"]["num_test"] == 150
-    for value in (scores["mig"]["mig"], scores["dci"]["disentanglement"], scores["factor_vae"]["eval_accuracy"]):
+    for value in (
+        scores["mig"]["mig"],
+        scores["dci"]["disentanglement"],
+        scores["factor_vae"]["eval_accuracy"],
+    ):
         assert 0.0 <= value <= 1.0
     assert scores["dci"]["informativeness_test"] > 0.9  # the blob's position is in the code
 

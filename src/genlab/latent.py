@@ -56,7 +56,9 @@ def interpolate_codes(a: torch.Tensor, b: torch.Tensor, steps: int, spherical: b
     if steps < 2:
         raise ConfigError(f"--steps must be at least 2, got {steps}")
     if a.shape != b.shape or a.dim() != 1:
-        raise ValueError(f"interpolate_codes needs two codes shaped (L,), got {tuple(a.shape)} and {tuple(b.shape)}")
+        raise ValueError(
+            f"interpolate_codes needs two codes shaped (L,), got {tuple(a.shape)} and {tuple(b.shape)}"
+        )
     return slerp(a, b, steps) if spherical else lerp(a, b, steps)
 
 
@@ -81,7 +83,9 @@ def _decode(model: Any, z: torch.Tensor) -> torch.Tensor:
     return model.to_data(model.decode(z)).clamp(0, 1)
 
 
-def load_images(path: str, split: str = "test", seed: int = 0, device: str = "auto") -> tuple[Any, torch.Tensor]:
+def load_images(
+    path: str, split: str = "test", seed: int = 0, device: str = "auto"
+) -> tuple[Any, torch.Tensor]:
     """The run's model and the images of ``split`` as the model sees them (binarized with a fixed draw if so trained)."""
     run = Run(path)
     config = run.load_config()
@@ -118,12 +122,16 @@ def parse_dims(text: str, latent_dim: int) -> list[int] | None:
     try:
         dims = [int(part) for part in text.replace(" ", "").split(",") if part]
     except ValueError as e:
-        raise ConfigError(f"--dims takes 'all' or comma-separated dimension indices like 0,3; got {text!r}") from e
+        raise ConfigError(
+            f"--dims takes 'all' or comma-separated dimension indices like 0,3; got {text!r}"
+        ) from e
     if not dims:
         raise ConfigError("--dims names no dimension; write 'all' or indices like 0,3")
     for d in dims:
         if not 0 <= d < latent_dim:
-            raise ConfigError(f"latent dimension {d} is out of range: the model has {latent_dim} (0 to {latent_dim - 1})")
+            raise ConfigError(
+                f"latent dimension {d} is out of range: the model has {latent_dim} (0 to {latent_dim - 1})"
+            )
     return dims
 
 
@@ -146,7 +154,9 @@ def traverse(
         raise ConfigError(f"example {base_index} is out of range: the split has {len(x)}")
     mu, logvar = _posterior(model, x[:KL_EXAMPLES])
     if logvar is None:
-        raise ConfigError("traversals sort dimensions by KL, which needs a VAE-family model (vae, iwae, annealed-vae)")
+        raise ConfigError(
+            "traversals sort dimensions by KL, which needs a VAE-family model (vae, iwae, annealed-vae)"
+        )
     kl = kl_per_dimension(mu, logvar).cpu()
     latent_dim = mu.shape[1]
     if dims is None:
@@ -182,7 +192,9 @@ def traverse_run(
 
 
 @torch.no_grad()
-def interpolate(model: Any, xa: torch.Tensor, xb: torch.Tensor, steps: int = 10, spherical: bool = False) -> torch.Tensor:
+def interpolate(
+    model: Any, xa: torch.Tensor, xb: torch.Tensor, steps: int = 10, spherical: bool = False
+) -> torch.Tensor:
     """Decoded images (steps, C, H, W) along the path between the codes (posterior means) of xa and xb (C, H, W)."""
     codes = _posterior(model, torch.stack([xa, xb]))[0]
     return _decode(model, interpolate_codes(codes[0], codes[1], steps, spherical)).cpu()
@@ -196,5 +208,7 @@ def interpolate_run(
     model, x = load_images(path, split, seed, device)
     for name, index in (("--a", a), ("--b", b)):
         if not 0 <= index < len(x):
-            raise ConfigError(f"{name} {index} is out of range: the {split} split has {len(x)} examples (0 to {len(x) - 1})")
+            raise ConfigError(
+                f"{name} {index} is out of range: the {split} split has {len(x)} examples (0 to {len(x) - 1})"
+            )
     return x[a].cpu(), interpolate(model, x[a], x[b], steps, spherical), x[b].cpu()

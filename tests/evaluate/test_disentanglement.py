@@ -39,7 +39,9 @@ def test_toy_is_a_factor_source():
     assert isinstance(SOURCE, FactorSource)
 
 
-@pytest.mark.parametrize("represent", [identity, permuted_rescaled, with_collapsed_dims], ids=["identity", "permuted", "collapsed"])
+@pytest.mark.parametrize(
+    "represent", [identity, permuted_rescaled, with_collapsed_dims], ids=["identity", "permuted", "collapsed"]
+)
 def test_a_perfect_code_scores_near_one(represent):
     mig = dis.compute_mig(SOURCE, represent, 0, num_train=N)
     dci = dis.compute_dci(SOURCE, represent, 0, num_train=N, num_test=N // 2)
@@ -55,7 +57,9 @@ def test_a_perfect_code_scores_near_one(represent):
 def test_a_random_code_scores_near_zero_or_chance():
     mig = dis.compute_mig(SOURCE, random_code, 0, num_train=N)
     dci = dis.compute_dci(SOURCE, random_code, 0, num_train=N, num_test=N // 2)
-    fvae = dis.compute_factor_vae(SOURCE, random_code, 0, num_train=300, num_eval=300, num_variance_estimate=N)
+    fvae = dis.compute_factor_vae(
+        SOURCE, random_code, 0, num_train=300, num_eval=300, num_variance_estimate=N
+    )
     bvae = dis.compute_beta_vae(SOURCE, random_code, 0, batch_size=16, num_train=300, num_eval=300)
     sap = dis.compute_sap(SOURCE, random_code, 0, num_train=N, num_test=N // 2)
     assert mig["mig"] < 0.05

@@ -11,7 +11,7 @@ from genlab.api import resume_run, train_run
 from genlab.data import DataSpec, load_splits
 from genlab.errors import ConfigError
 from genlab.io import read_safetensors
-from genlab.models import MODELS, VAE, AnnealedVAE, AnnealedVAEConfig, IWAE, IWAEConfig, ModelSpec, VAEConfig
+from genlab.models import IWAE, MODELS, AnnealedVAE, AnnealedVAEConfig, IWAEConfig, ModelSpec
 from genlab.run import Run
 from genlab.train import TrainConfig
 
@@ -32,7 +32,13 @@ def digits_vae(tmp_path_factory):
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     out = tmp_path_factory.mktemp("runs") / "vae"
-    train_run("vae", DataSpec("digits", binarize=True), TrainConfig(epochs=10, batch_size=64, lr=2e-3), str(out), SMALL)
+    train_run(
+        "vae",
+        DataSpec("digits", binarize=True),
+        TrainConfig(epochs=10, batch_size=64, lr=2e-3),
+        str(out),
+        SMALL,
+    )
     torch.set_num_threads(threads)
     return out
 
@@ -48,7 +54,7 @@ def test_iwae_bound_is_tighter_than_the_elbo_of_the_same_weights(digits_vae):
     torch.manual_seed(1)
     elbo_loss = torch.stack([trained(x)["loss"] for _ in range(50)]).mean()  # negative ELBO, well averaged
     iwae_loss = torch.stack([iwae(x)["loss"] for _ in range(5)]).mean()
-    assert iwae_loss < elbo_loss - 0.2, (float(iwae_loss), float(elbo_loss))  
+    assert iwae_loss < elbo_loss - 0.2, (float(iwae_loss), float(elbo_loss))
     # k = 1 is an unbiased estimate of the same ELBO
     one = IWAE(IWAEConfig.from_dict(settings | {"k": 1}))
     one.load_state_dict(trained.state_dict())
@@ -70,7 +76,11 @@ def test_iwae_trains_and_evaluates(cli, tmp_path, one_thread):
     assert result.code == 0, result.err
     assert json.loads((out / "config.json").read_text())["model_config"]["k"] == 3
     payload = json.loads(cli("evaluate", out, "--json", "--iwae-k", "5", "--n", "50").out)
-    assert payload["model"] == "iwae" and payload["likelihood_valid"] and payload["nll_iwae"] <= payload["nll_elbo"] + 1
+    assert (
+        payload["model"] == "iwae"
+        and payload["likelihood_valid"]
+        and payload["nll_iwae"] <= payload["nll_elbo"] + 1
+    )
 
 
 def annealed(**options):
@@ -119,15 +129,23 @@ class _StopOnce(AnnealedVAE):
 
 
 def test_resume_after_an_abandoned_step_anneals_exactly(tmp_path, monkeypatch, one_thread):
-    monkeypatch.setitem(MODELS, "annealed-stop", ModelSpec("annealed-stop", _StopOnce, AnnealedVAEConfig, "test model"))
+    monkeypatch.setitem(
+        MODELS, "annealed-stop", ModelSpec("annealed-stop", _StopOnce, AnnealedVAEConfig, "test model")
+    )
     options = SMALL | {"capacity": 5.0, "capacity_steps": 20, "gamma": 20.0}
-    data, config = DataSpec("digits", binarize=True, limit=640), TrainConfig(epochs=2, batch_size=64, log_every=5)
+    data, config = (
+        DataSpec("digits", binarize=True, limit=640),
+        TrainConfig(epochs=2, batch_size=64, log_every=5),
+    )
     train_run("annealed-vae", data, config, str(tmp_path / "a"), options)
     _, first = train_run("annealed-stop", data, config, str(tmp_path / "b"), options)
     assert first.status == "interrupted" and first.progress.step == 14
     _, second = resume_run(str(tmp_path / "b"))
     assert second.status == "completed"
-    a, b = read_safetensors(tmp_path / "a" / "model.safetensors"), read_safetensors(tmp_path / "b" / "model.safetensors")
+    a, b = (
+        read_safetensors(tmp_path / "a" / "model.safetensors"),
+        read_safetensors(tmp_path / "b" / "model.safetensors"),
+    )
     assert int(a["steps_done"]) == second.progress.step == 20
     for name in a:
         assert torch.equal(a[name], b[name]), name

@@ -24,8 +24,14 @@ log = logging.getLogger("genlab")
 def traverse(
     run: Path = typer.Argument(..., help="Run folder of a VAE-family model (vae, iwae, annealed-vae)."),
     out: Path = typer.Option(..., "--out", "-o", help="PNG or GIF file to write."),
-    dims: str = typer.Option("all", help="'all' (sorted by KL) or dimension indices like 0,3 (in that order)."),
-    value_range: tuple[float, float] = typer.Option((-3.0, 3.0), "--range", help="Lowest and highest value of the traversed dimension (prior standard deviations)."),
+    dims: str = typer.Option(
+        "all", help="'all' (sorted by KL) or dimension indices like 0,3 (in that order)."
+    ),
+    value_range: tuple[float, float] = typer.Option(
+        (-3.0, 3.0),
+        "--range",
+        help="Lowest and highest value of the traversed dimension (prior standard deviations).",
+    ),
     steps: int = typer.Option(9, help="Values per dimension."),
     seed: int = typer.Option(0, help="Picks the test example whose code the traversal starts from."),
     split: str = typer.Option("test", help="train, val or test."),
@@ -39,7 +45,13 @@ def traverse(
     frames = traversal_frames(traversal) if out.suffix.lower() == ".gif" else None
     path = save_picture(out, traversal_figure(traversal), frames)
     active = sum(traversal.active)
-    log.info("wrote a traversal of %d dimensions (%d active) from example %d to %s", len(traversal.dims), active, traversal.base_index, path)
+    log.info(
+        "wrote a traversal of %d dimensions (%d active) from example %d to %s",
+        len(traversal.dims),
+        active,
+        traversal.base_index,
+        path,
+    )
 
 
 @app.command(

@@ -23,7 +23,11 @@ def _font() -> ImageFont.ImageFont:
 def _row_label(traversal: Traversal, row: int) -> str:
     state = "" if traversal.active[row] else " inactive"
     kl = traversal.kl[row]
-    return f"z{traversal.dims[row]} KL {kl:.2f}{state}" if kl >= 0.1 else f"z{traversal.dims[row]} KL {kl:.3f}{state}"
+    return (
+        f"z{traversal.dims[row]} KL {kl:.2f}{state}"
+        if kl >= 0.1
+        else f"z{traversal.dims[row]} KL {kl:.3f}{state}"
+    )
 
 
 def traversal_figure(traversal: Traversal, columns: slice = slice(None)) -> Image.Image:
@@ -88,7 +92,9 @@ def save_picture(path: str | Path, still: Image.Image, frames: list[Image.Image]
     tmp = path.with_name(f".{path.name}.tmp")
     if suffix == ".gif":
         images = frames or [still]
-        images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:], duration=GIF_FRAME_MS, loop=0)
+        images[0].save(
+            tmp, format="GIF", save_all=True, append_images=images[1:], duration=GIF_FRAME_MS, loop=0
+        )
     else:
         still.save(tmp, format="PNG")
     tmp.replace(path)
@@ -104,7 +110,9 @@ def _encoded(image: Image.Image, frames: list[Image.Image] | None = None) -> str
 
     buffer = io.BytesIO()
     if frames:
-        frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=GIF_FRAME_MS, loop=0)
+        frames[0].save(
+            buffer, format="GIF", save_all=True, append_images=frames[1:], duration=GIF_FRAME_MS, loop=0
+        )
         mime = "image/gif"
     else:
         image.save(buffer, format="PNG")
@@ -134,9 +142,15 @@ def report_section(run_path: str | Path) -> str:
         return ""
     active = sum(traversal.active)
     figures = [
-        (_encoded(traversal_figure(traversal)), f"traversal from test example {traversal.base_index}: rows sorted by KL"),
+        (
+            _encoded(traversal_figure(traversal)),
+            f"traversal from test example {traversal.base_index}: rows sorted by KL",
+        ),
         (_encoded(traversal_figure(traversal), traversal_frames(traversal)), "the same traversal, animated"),
-        (_encoded(interpolation_strip(a, path, b)), "test example 0, the decoded straight path, test example 1"),
+        (
+            _encoded(interpolation_strip(a, path, b)),
+            "test example 0, the decoded straight path, test example 1",
+        ),
     ]
     parts = [
         "<h2>Latent code</h2>",

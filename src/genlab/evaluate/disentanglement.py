@@ -457,7 +457,8 @@ def model_representation(
 
     @torch.no_grad()
     def represent(images: torch.Tensor) -> np.ndarray:
-        x = resize(images, spec.resize, None) if spec.resize else images
+        # on the 8-bit grid, as the data layer resizes training images (a no-op at the right size)
+        x = resize(images, spec.resize, 8) if spec.resize else images
         if tuple(x.shape[1:]) != expected:
             raise DataError(
                 f"the data set renders images shaped {tuple(x.shape[1:])}, but the model takes {expected}"

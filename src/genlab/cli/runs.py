@@ -19,7 +19,7 @@ log = logging.getLogger("genlab")
 
 @app.command(
     help="Score a run on a split of its data: ELBO, IWAE NLL and bits/dim for a VAE; MSE and PSNR for an AE."
-    + examples("genlab evaluate runs/vae", "genlab evaluate runs/vae --json --iwae-k 1000", "genlab evaluate runs/ae --split val --json")
+    + examples("genlab evaluate runs/vae", "genlab evaluate runs/vae --json --iwae-k 1000", "genlab evaluate runs/ae --split val --json", "genlab evaluate runs/bvae --disentanglement --json")
 )
 def evaluate(
     run: Path = typer.Argument(..., help="Run folder."),
@@ -29,12 +29,17 @@ def evaluate(
     batch_size: int = typer.Option(256, help="Examples per batch."),
     seed: int = typer.Option(0, help="Seed of the evaluation noise."),
     device: str = typer.Option("auto", help="auto, cpu, cuda or cuda:N."),
+    disentanglement: bool = typer.Option(False, "--disentanglement", help="Add beta-VAE, FactorVAE, MIG, DCI and SAP scores (data sets with known factors, e.g. shapes, faces)."),
+    disentanglement_n: int = typer.Option(10_000, help="Training points of the disentanglement metrics; 10,000 is disentanglement_lib's published size, other sizes scale with it."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     from genlab.evaluate.run_metrics import evaluate_run
 
     with progress_bar("evaluating") as progress:
-        result = evaluate_run(str(run), split, iwae_k, n, batch_size, seed, device, progress=progress)
+        result = evaluate_run(
+            str(run), split, iwae_k, n, batch_size, seed, device, progress=progress,
+            disentanglement=disentanglement, disentanglement_n=disentanglement_n,
+        )  # fmt: skip
     if as_json:
         print_json(result)
         return
@@ -45,9 +50,12 @@ def evaluate(
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, value in result.items():
-        if key in ("run", "dataset", "split", "n_examples", "likelihood_note"):
+        if key in ("run", "dataset", "split", "n_examples", "likelihood_note", "disentanglement"):
             continue
         table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
+    for metric, values in result.get("disentanglement", {}).items():
+        scores = ", ".join(f"{k}={v:.3f}" for k, v in values.items() if isinstance(v, float) and not k.startswith("prune"))
+        table.add_row(metric, scores)
     console = Console()
     console.print(table)
     if result.get("likelihood_note"):

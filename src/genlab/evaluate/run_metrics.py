@@ -49,12 +49,16 @@ def evaluate_run(
     device: str = "auto",
     save: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    disentanglement: bool = False,
+    disentanglement_n: int = 10_000,
 ) -> dict[str, Any]:
     """Evaluate the run at ``path`` on ``split`` and return (and save as eval_SPLIT.json) its metrics.
 
     For a VAE: ``elbo``, ``recon``, ``kl``, ``nll_iwae`` (nats per example), ``bits_per_dim``; for an
     AE: ``mse``, ``psnr``, ``recon``. ``n`` limits the number of examples (the first n of the split);
     ``progress(done, total)`` hears about each batch of the likelihood estimate.
+    ``disentanglement`` adds the metrics of :func:`genlab.evaluate.disentanglement.compute_all` (on
+    images rendered from the data set's factors, sample sizes scaled to ``disentanglement_n``).
     """
     if iwae_k < 1:
         raise ConfigError(f"--iwae-k must be at least 1, got {iwae_k}")
@@ -62,6 +66,13 @@ def evaluate_run(
         raise ConfigError(f"--n must be at least 1, got {n}")
     run = Run(path)
     config = run.load_config()
+    factors = None
+    if disentanglement:  # fail before the long likelihood estimate when the data set has no factors
+        from genlab.data.factors import factor_source
+
+        if disentanglement_n < 10:
+            raise ConfigError(f"--disentanglement-n must be at least 10, got {disentanglement_n}")
+        factors = factor_source(config.data.name)
     dev = resolve_device(device)
     model = run.load_model(dev)
     data = load_splits(config.data).get(split)
@@ -97,6 +108,12 @@ def evaluate_run(
         }
     else:
         raise ConfigError(f"genlab evaluate does not know how to score a '{config.model}' model")
+    if factors is not None:
+        from genlab.evaluate.disentanglement import compute_all, model_representation
+
+        represent = model_representation(model, config.data, dev, derive_seed(seed, "factor-noise"))
+        say = lambda name: log.info("disentanglement: computing %s", name)  # noqa: E731
+        result["disentanglement"] = compute_all(factors, represent, derive_seed(seed, "factors"), disentanglement_n, progress=say)
     result["seed"] = seed
     if save:
         write_json(run.eval_path(split), result)

@@ -1,8 +1,10 @@
 """Models: plain torch.nn.Modules with their loss beside them, found by name in one registry."""
 
+from genlab.models.annealed_vae import AnnealedVAE, AnnealedVAEConfig
 from genlab.models.autoencoder import AEConfig, Autoencoder, AutoencoderConfig
 from genlab.models.config import ModelConfig
 from genlab.models.registry import MODELS, ModelSpec, build_model, get_model_spec, register_model
+from genlab.models.iwae import IWAE, IWAEConfig
 from genlab.models.vae import VAE, VAEConfig
 
 register_model(
@@ -24,8 +26,31 @@ register_model(
         ),
     )
 )  # fmt: skip
+register_model(
+    ModelSpec(
+        "iwae", IWAE, IWAEConfig, "variational autoencoder on the tighter importance-weighted bound IWAE-k (Burda et al. 2016)",
+        examples=(
+            "genlab train iwae --data fashion-mnist --binarize --k 5 --epochs 10 --out runs/iwae",
+            "genlab train iwae --data digits --binarize --k 50 --latent-dim 8 --out runs/iwae-digits",
+        ),
+    )
+)  # fmt: skip
+register_model(
+    ModelSpec(
+        "annealed-vae", AnnealedVAE, AnnealedVAEConfig,
+        "beta-VAE with controlled capacity: recon + gamma |KL - C|, C annealed from 0 (Burgess et al. 2018)",
+        examples=(
+            "genlab train annealed-vae --data shapes --net conv --gamma 1000 --capacity 25 --capacity-steps 100000 --out runs/cvae",
+            "genlab train annealed-vae --data digits --binarize --capacity 10 --capacity-steps 2000 --out runs/cvae-digits",
+        ),
+    )
+)  # fmt: skip
 
 __all__ = [
+    "AnnealedVAE",
+    "AnnealedVAEConfig",
+    "IWAE",
+    "IWAEConfig",
     "AEConfig",
     "Autoencoder",
     "AutoencoderConfig",

@@ -100,12 +100,17 @@ class VAE(nn.Module):
 
         logmeanexp over the k draws is the IWAE bound (Burda et al. 2016); the mean is an ELBO estimate.
         """
+        log_px_z, log_ratio, _, _ = self.importance_terms(x, k)
+        return log_px_z + log_ratio
+
+    def importance_terms(self, x: torch.Tensor, k: int) -> tuple[torch.Tensor, ...]:
+        """For k draws z_i ~ q(z|x): log p(x|z_i) and log p(z_i) - log q(z_i|x), each (k, N), and (mu, logvar)."""
         mu, logvar = self.encode(x)
         eps = torch.randn((k, *mu.shape), device=mu.device, dtype=mu.dtype)
         z = mu + torch.exp(0.5 * logvar) * eps  # (k, N, L)
         output = self.decode(z.flatten(0, 1)).view(k, *x.shape)
         log_px_z = self.log_likelihood(x.unsqueeze(0), output)
-        return log_px_z + log_standard_normal(z) - log_normal(z, mu, logvar)
+        return log_px_z, log_standard_normal(z) - log_normal(z, mu, logvar), mu, logvar
 
     # --- pictures -----------------------------------------------------------------------------
 

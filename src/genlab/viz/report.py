@@ -63,9 +63,20 @@ def _curves_png(rows: list[dict[str, str]]) -> bytes | None:
     return buffer.getvalue()
 
 
+def _flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested results (the disentanglement metrics) as dotted keys: {"mig": {"mig": 1}} -> {"mig.mig": 1}."""
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            flat |= _flatten(value, f"{prefix}{key}.")
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
 def _table(values: dict[str, Any]) -> str:
     rows = []
-    for key, value in values.items():
+    for key, value in _flatten(values).items():
         if isinstance(value, float):
             shown, cls = f"{value:.4f}", "num"
         elif isinstance(value, (int, bool)) or value is None:
@@ -133,6 +144,9 @@ def render_report(run: Run) -> str:
             if len(history) > 1:
                 parts.append("<h3>Samples over training</h3>")
                 parts += [_img(p, p.stem.replace("_samples", "").replace("_", " ")) for p in history[-8:]]
+    from genlab.viz.latent import report_section
+
+    parts.append(report_section(run.path))
     parts.append("<h2>Config</h2><pre>" + html.escape(json.dumps(config, indent=2)) + "</pre>")
     body = "\n".join(parts)
     title = html.escape(f"genlab report: {run.path.name}")

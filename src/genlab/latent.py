@@ -1,0 +1,214 @@
+"""Looking inside a latent code: which dimensions are in use, traversals along them, and paths
+between the codes of two real images.
+
+The interpolation of codes (:func:`lerp`, :func:`slerp`, :func:`interpolate_codes`) knows nothing
+about the model, so any generator with a latent or noise space can use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from genlab.data.splits import load_splits, noisy_view
+from genlab.device import resolve_device
+from genlab.errors import ConfigError
+from genlab.run import Run
+
+# A dimension whose mean KL(q(z_d|x) || N(0, 1)) over the data is below this many nats carries
+# (almost) no information about x: its posterior is the prior for every example, and the
+# decoder ignores it. 0.01 nats is well below what any dimension in use carries (typically > 0.5).
+INACTIVE_KL = 0.01
+KL_EXAMPLES = 1000  # examples of the split over which the KL per dimension is averaged
+
+
+# --- interpolation of codes ---------------------------------------------------------------------
+
+
+def lerp(a: torch.Tensor, b: torch.Tensor, steps: int) -> torch.Tensor:
+    """``steps`` points on the straight line from code ``a`` to code ``b`` (both (L,)): (steps, L)."""
+    t = torch.linspace(0.0, 1.0, steps, dtype=a.dtype, device=a.device)[:, None]
+    return (1 - t) * a + t * b
+
+
+def slerp(a: torch.Tensor, b: torch.Tensor, steps: int) -> torch.Tensor:
+    """``steps`` points on the great-circle arc from ``a`` to ``b`` (both (L,)), radius interpolated: (steps, L).
+
+    Under a Gaussian prior most mass lies near a sphere; the midpoint of a straight line between two
+    typical codes is atypically close to the origin, the arc's is not (White 2016).
+    """
+    t = torch.linspace(0.0, 1.0, steps, dtype=a.dtype, device=a.device)[:, None]
+    na, nb = a.norm(), b.norm()
+    if float(na) == 0 or float(nb) == 0:
+        return lerp(a, b, steps)
+    cos = torch.clamp((a / na) @ (b / nb), -1.0, 1.0)
+    omega = torch.arccos(cos)
+    if float(omega) < 1e-4:  # (nearly) the same direction: the arc is a line
+        return lerp(a, b, steps)
+    direction = (torch.sin((1 - t) * omega) * (a / na) + torch.sin(t * omega) * (b / nb)) / torch.sin(omega)
+    return direction * ((1 - t) * na + t * nb)
+
+
+def interpolate_codes(a: torch.Tensor, b: torch.Tensor, steps: int, spherical: bool = False) -> torch.Tensor:
+    """Codes (steps, L) from ``a`` to ``b``, both ends included: straight or (``spherical``) along an arc."""
+    if steps < 2:
+        raise ConfigError(f"--steps must be at least 2, got {steps}")
+    if a.shape != b.shape or a.dim() != 1:
+        raise ValueError(
+            f"interpolate_codes needs two codes shaped (L,), got {tuple(a.shape)} and {tuple(b.shape)}"
+        )
+    return slerp(a, b, steps) if spherical else lerp(a, b, steps)
+
+
+# --- which dimensions are in use ----------------------------------------------------------------
+
+
+def kl_per_dimension(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """Mean over examples of KL(N(mu_d, exp(logvar_d)) || N(0, 1)) per dimension: (N, L) -> (L,) nats."""
+    return (0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar)).mean(0)
+
+
+# --- a run's model and data ---------------------------------------------------------------------
+
+
+def _posterior(model: Any, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """(mu, logvar) of a VAE-family model, or (code, None) of a deterministic autoencoder."""
+    out = model.encode(x)
+    return (out[0], out[1]) if isinstance(out, tuple) else (out, None)
+
+
+def _decode(model: Any, z: torch.Tensor) -> torch.Tensor:
+    return model.to_data(model.decode(z)).clamp(0, 1)
+
+
+def load_images(
+    path: str, split: str = "test", seed: int = 0, device: str = "auto"
+) -> tuple[Any, torch.Tensor]:
+    """The run's model and the images of ``split`` as the model sees them (binarized with a fixed draw if so trained)."""
+    run = Run(path)
+    config = run.load_config()
+    dev = resolve_device(device)
+    model = run.load_model(dev)
+    if not (hasattr(model, "encode") and hasattr(model, "decode")):
+        raise ConfigError(f"a '{config.model}' model has no latent code to look at")
+    data = load_splits(config.data).get(split)
+    if not data.is_image:
+        raise ConfigError(f"{run.path} was trained on vectors, which have no picture")
+    x = noisy_view(config.data, data.x, data.bits, torch.Generator().manual_seed(seed)).to(dev)
+    return model, x
+
+
+# --- traversals ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Traversal:
+    """Decoded images along latent dimensions: row r varies dimension ``dims[r]`` over ``values``."""
+
+    images: torch.Tensor  # (rows, steps, C, H, W) in [0, 1]
+    dims: list[int]
+    kl: list[float]  # mean KL per row's dimension, nats
+    active: list[bool]  # kl >= INACTIVE_KL
+    values: list[float]
+    base_index: int  # the example whose code the traversal starts from
+
+
+def parse_dims(text: str, latent_dim: int) -> list[int] | None:
+    """``all`` -> None (every dimension, sorted by KL); ``i,j`` -> [i, j], each checked against the code size."""
+    if text.strip().lower() == "all":
+        return None
+    try:
+        dims = [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError as e:
+        raise ConfigError(
+            f"--dims takes 'all' or comma-separated dimension indices like 0,3; got {text!r}"
+        ) from e
+    if not dims:
+        raise ConfigError("--dims names no dimension; write 'all' or indices like 0,3")
+    for d in dims:
+        if not 0 <= d < latent_dim:
+            raise ConfigError(
+                f"latent dimension {d} is out of range: the model has {latent_dim} (0 to {latent_dim - 1})"
+            )
+    return dims
+
+
+@torch.no_grad()
+def traverse(
+    model: Any, x: torch.Tensor, dims: list[int] | None = None, low: float = -3.0, high: float = 3.0,
+    steps: int = 9, base_index: int = 0,
+) -> Traversal:  # fmt: skip
+    """Traverse each of ``dims`` (None: all, sorted by KL, largest first) from ``low`` to ``high``.
+
+    The code starts at the posterior mean of ``x[base_index]``; each row sets one dimension to each
+    of ``steps`` values in turn (values are in units of the prior's standard deviation) and decodes.
+    The KL per dimension is averaged over the first examples of ``x``.
+    """
+    if steps < 2:
+        raise ConfigError(f"--steps must be at least 2, got {steps}")
+    if not low < high:
+        raise ConfigError(f"--range needs LOW < HIGH, got {low} {high}")
+    if not 0 <= base_index < len(x):
+        raise ConfigError(f"example {base_index} is out of range: the split has {len(x)}")
+    mu, logvar = _posterior(model, x[:KL_EXAMPLES])
+    if logvar is None:
+        raise ConfigError(
+            "traversals sort dimensions by KL, which needs a VAE-family model (vae, iwae, annealed-vae)"
+        )
+    kl = kl_per_dimension(mu, logvar).cpu()
+    latent_dim = mu.shape[1]
+    if dims is None:
+        dims = sorted(range(latent_dim), key=lambda d: -float(kl[d]))
+    base = _posterior(model, x[base_index : base_index + 1])[0][0]
+    values = torch.linspace(low, high, steps, device=base.device)
+    codes = base.repeat(len(dims), steps, 1)  # (rows, steps, L)
+    for row, d in enumerate(dims):
+        codes[row, :, d] = values
+    images = _decode(model, codes.flatten(0, 1))
+    return Traversal(
+        images=images.view(len(dims), steps, *images.shape[1:]).cpu(),
+        dims=list(dims),
+        kl=[float(kl[d]) for d in dims],
+        active=[float(kl[d]) >= INACTIVE_KL for d in dims],
+        values=[float(v) for v in values],
+        base_index=base_index,
+    )
+
+
+def traverse_run(
+    path: str, dims: str = "all", low: float = -3.0, high: float = 3.0, steps: int = 9, seed: int = 0,
+    split: str = "test", device: str = "auto",
+) -> Traversal:  # fmt: skip
+    """The traversal of the run at ``path``; ``seed`` picks the example it starts from."""
+    model, x = load_images(path, split, seed, device)
+    chosen = parse_dims(dims, model.config.latent_dim)
+    base_index = int(torch.randint(len(x), (), generator=torch.Generator().manual_seed(seed)))
+    return traverse(model, x, chosen, low, high, steps, base_index)
+
+
+# --- interpolation between two real images ------------------------------------------------------
+
+
+@torch.no_grad()
+def interpolate(
+    model: Any, xa: torch.Tensor, xb: torch.Tensor, steps: int = 10, spherical: bool = False
+) -> torch.Tensor:
+    """Decoded images (steps, C, H, W) along the path between the codes (posterior means) of xa and xb (C, H, W)."""
+    codes = _posterior(model, torch.stack([xa, xb]))[0]
+    return _decode(model, interpolate_codes(codes[0], codes[1], steps, spherical)).cpu()
+
+
+def interpolate_run(
+    path: str, a: int = 0, b: int = 1, steps: int = 10, spherical: bool = False, split: str = "test",
+    seed: int = 0, device: str = "auto",
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:  # fmt: skip
+    """(image a, decoded path (steps, C, H, W), image b) between examples ``a`` and ``b`` of ``split``."""
+    model, x = load_images(path, split, seed, device)
+    for name, index in (("--a", a), ("--b", b)):
+        if not 0 <= index < len(x):
+            raise ConfigError(
+                f"{name} {index} is out of range: the {split} split has {len(x)} examples (0 to {len(x) - 1})"
+            )
+    return x[a].cpu(), interpolate(model, x[a], x[b], steps, spherical), x[b].cpu()

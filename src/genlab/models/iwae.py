@@ -1,0 +1,48 @@
+"""The importance-weighted autoencoder (Burda et al. 2016): a VAE trained on the IWAE-k bound.
+
+With k draws z_i ~ q(z|x) and weights w_i = p(x, z_i) / q(z_i|x), the bound
+log (1/k) sum_i w_i <= log p(x) tightens as k grows (k = 1 is the ELBO). Training maximizes it,
+so the encoder no longer has to cover the posterior with one Gaussian: it only has to propose.
+The network, the decoder distributions and every picture are the VAE's.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+from genlab.errors import ConfigError
+from genlab.models.config import option
+from genlab.models.distributions import kl_standard_normal
+from genlab.models.vae import VAE, VAEConfig
+
+
+@dataclass
+class IWAEConfig(VAEConfig):
+    beta: float = option(1.0, "fixed at 1: the IWAE bound has no KL weight", cli=False)
+    k: int = option(5, "importance samples per example in the training bound (1 is the VAE's ELBO)")
+
+    def validate(self) -> None:
+        super().validate()
+        if self.k < 1:
+            raise ConfigError(f"--k must be at least 1, got {self.k}")
+        if self.beta != 1.0:
+            raise ConfigError("the IWAE bound has no KL weight; train a vae for --beta")
+
+
+class IWAE(VAE):
+    """``forward(x)`` returns ``loss`` (the negative IWAE-k bound), and ``recon`` and ``kl`` of the same draws."""
+
+    config: IWAEConfig
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        k = self.config.k
+        log_px_z, log_ratio, mu, logvar = self.importance_terms(x, k)
+        bound = torch.logsumexp(log_px_z + log_ratio, dim=0) - math.log(k)  # (N,)
+        return {
+            "loss": -bound.mean(),
+            "recon": -log_px_z.mean(),  # mean over draws and examples, for the curves
+            "kl": kl_standard_normal(mu, logvar).mean().detach(),
+        }

@@ -1,0 +1,121 @@
+"""Disentanglement metrics on constructed codes: ideal, permuted/rescaled, random, redundant, collapsed."""
+
+import numpy as np
+import pytest
+
+from factor_toys import PixelFactors
+from genlab.data.factors import FactorSource
+from genlab.evaluate import disentanglement as dis
+
+SOURCE = PixelFactors((3, 5, 4))
+N = 2000
+
+
+def identity(images):
+    return SOURCE.identity(images)
+
+
+def permuted_rescaled(images):
+    codes = SOURCE.identity(images)[:, [2, 0, 1]]
+    return codes * np.array([3.0, -0.5, 20.0]) + np.array([1.0, -7.0, 0.2])
+
+
+def random_code(images):
+    # a code that ignores the image: the same seed per call would repeat, so key it on the batch size
+    return np.random.default_rng(len(images)).normal(size=(len(images), 3))
+
+
+def with_collapsed_dims(images):
+    codes = SOURCE.identity(images)
+    return np.concatenate([codes, np.zeros((len(images), 2))], axis=1)
+
+
+def duplicated(images):
+    codes = SOURCE.identity(images)
+    return np.concatenate([codes, codes], axis=1)
+
+
+def test_toy_is_a_factor_source():
+    assert isinstance(SOURCE, FactorSource)
+
+
+@pytest.mark.parametrize(
+    "represent", [identity, permuted_rescaled, with_collapsed_dims], ids=["identity", "permuted", "collapsed"]
+)
+def test_a_perfect_code_scores_near_one(represent):
+    mig = dis.compute_mig(SOURCE, represent, 0, num_train=N)
+    dci = dis.compute_dci(SOURCE, represent, 0, num_train=N, num_test=N // 2)
+    fvae = dis.compute_factor_vae(SOURCE, represent, 0, num_train=300, num_eval=150, num_variance_estimate=N)
+    bvae = dis.compute_beta_vae(SOURCE, represent, 0, batch_size=16, num_train=300, num_eval=150)
+    assert mig["mig"] > 0.95 and mig["num_train"] == N and mig["num_bins"] == 20
+    assert dci["disentanglement"] > 0.95 and dci["completeness"] > 0.95, dci
+    assert dci["informativeness_test"] > 0.99 and dci["num_test"] == N // 2
+    assert fvae["eval_accuracy"] == 1.0 and fvae["num_active_dims"] == 3 and fvae["batch_size"] == 64
+    assert bvae["eval_accuracy"] > 0.95 and bvae["num_train"] == 300
+
+
+def test_a_random_code_scores_near_zero_or_chance():
+    mig = dis.compute_mig(SOURCE, random_code, 0, num_train=N)
+    dci = dis.compute_dci(SOURCE, random_code, 0, num_train=N, num_test=N // 2)
+    fvae = dis.compute_factor_vae(
+        SOURCE, random_code, 0, num_train=300, num_eval=300, num_variance_estimate=N
+    )
+    bvae = dis.compute_beta_vae(SOURCE, random_code, 0, batch_size=16, num_train=300, num_eval=300)
+    sap = dis.compute_sap(SOURCE, random_code, 0, num_train=N, num_test=N // 2)
+    assert mig["mig"] < 0.05
+    assert dci["disentanglement"] < 0.15 and dci["completeness"] < 0.15, dci
+    assert sap["sap"] < 0.05
+    chance = 1 / 3  # three factors: the classifier of the fixed factor can only guess
+    assert fvae["eval_accuracy"] < chance + 0.15 and bvae["eval_accuracy"] < chance + 0.15
+
+
+def test_duplicated_dimensions_have_no_gap():
+    # each factor lives in two code dimensions: MIG and SAP see no gap, completeness halves
+    mig = dis.compute_mig(SOURCE, duplicated, 0, num_train=N)
+    f_train, c_train = dis.sample_factor_codes(SOURCE, duplicated, N, 1)
+    f_test, c_test = dis.sample_factor_codes(SOURCE, duplicated, N // 2, 2)
+    sap = dis.sap_score(f_train, c_train, f_test, c_test)
+    dci = dis.dci_scores(f_train, c_train, f_test, c_test, 0)
+    assert mig["mig"] < 0.05 and sap["sap"] < 0.05
+    assert dci["disentanglement"] > 0.9 and dci["completeness"] < 0.75
+
+
+def test_sap_prefers_the_identity_to_a_random_code():
+    identity_sap = dis.compute_sap(SOURCE, identity, 0, num_train=N, num_test=N // 2)["sap"]
+    assert identity_sap > 0.3
+
+
+def test_a_constant_code_has_no_active_dimensions():
+    result = dis.factor_vae_accuracy(np.zeros((50, 4)), np.zeros((10, 8, 4)), np.zeros(10, int), 3, 5)
+    assert result == {"train_accuracy": 0.0, "eval_accuracy": 0.0, "num_active_dims": 0}
+
+
+def test_dci_by_hand():
+    # code 0 explains factor 0 alone; code 1 splits its importance evenly between factors 0 and 1
+    importances = np.array([[1.0, 0.0], [0.5, 0.5]])
+    d, c = dis.dci_from_importances(importances)
+    # D: code 0 -> 1, code 1 -> 0, weights 0.5 / 0.5; C: factor 0 has p=(2/3, 1/3), factor 1 -> 1
+    h = -(2 / 3 * np.log(2 / 3) + 1 / 3 * np.log(1 / 3)) / np.log(2)
+    assert d == pytest.approx(0.5, abs=1e-6)
+    assert c == pytest.approx(0.75 * (1 - h) + 0.25 * 1.0, abs=1e-6)
+
+
+def test_mig_by_hand():
+    # factor 0 copied exactly by code 0 and half of it (the parity is lost) by code 1
+    factors = np.array([[0], [1], [2], [3]] * 50)
+    codes = np.concatenate([factors, factors // 2], axis=1).astype(float)
+    result = dis.mig_score(factors, codes, num_bins=4)
+    assert result["mig"] == pytest.approx((np.log(4) - np.log(2)) / np.log(4))
+
+
+def test_same_random_state_same_numbers():
+    a = dis.compute_all(SOURCE, random_code, 3, n=400)
+    b = dis.compute_all(SOURCE, random_code, 3, n=400)
+    assert a == b
+    assert set(a) == {"mig", "dci", "sap", "beta_vae", "factor_vae"}
+    assert a["factor_vae"]["num_train"] == 400 and a["factor_vae"]["num_eval"] == 200
+
+
+def test_published_sizes_at_n_10000():
+    sizes = dis.sizes_for(10_000)
+    assert sizes == dis.PUBLISHED_SIZES

@@ -69,9 +69,20 @@ def frechet_distance_from_moments(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.n
 
 
 def frechet_distance(real: Any, generated: Any) -> float:
-    """The Frechet distance between Gaussians fitted (mean, unbiased covariance) to two (N, D) feature sets."""
+    """The Frechet distance between Gaussians fitted (mean, unbiased covariance) to two (N, D) feature sets.
+
+    With fewer examples than dimensions the covariances have rank < D, and the D x D route wastes
+    work: with centered features A (n1, D), B (n2, D), the eigenvalues of S1 S2 are the squared
+    singular values of B A^T / sqrt((n1 - 1)(n2 - 1)), so tr (S1 S2)^(1/2) is that matrix's nuclear norm.
+    """
     a, b = _check_pair(real, generated)
-    return frechet_distance_from_moments(a.mean(0), np.cov(a, rowvar=False), b.mean(0), np.cov(b, rowvar=False))
+    if min(len(a), len(b)) >= a.shape[1]:
+        return frechet_distance_from_moments(a.mean(0), np.cov(a, rowvar=False), b.mean(0), np.cov(b, rowvar=False))
+    ca, cb = a - a.mean(0), b - b.mean(0)
+    scale = (len(a) - 1) * (len(b) - 1)
+    trace_sqrt = float(linalg.svdvals(cb @ ca.T).sum() / np.sqrt(scale))
+    traces = float((ca**2).sum() / (len(a) - 1) + (cb**2).sum() / (len(b) - 1))
+    return max(float(np.sum((a.mean(0) - b.mean(0)) ** 2)) + traces - 2.0 * trace_sqrt, 0.0)
 
 
 # --- kernel distance (KID) ----------------------------------------------------------------------

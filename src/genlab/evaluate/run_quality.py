@@ -9,10 +9,11 @@ from typing import Any
 
 import torch
 
+from genlab.data.dataset import Dataset
 from genlab.data.splits import load_splits
 from genlab.device import resolve_device
 from genlab.errors import ConfigError
-from genlab.evaluate.features import feature_extractor
+from genlab.evaluate.features import FeatureExtractor, feature_extractor
 from genlab.evaluate.quality import sample_quality
 from genlab.io import write_json
 from genlab.run import Run
@@ -23,6 +24,14 @@ log = logging.getLogger(__name__)
 
 def quality_path(run: Run, split: str) -> Path:
     return run.path / f"quality_{split}.json"
+
+
+def real_subset(data: Dataset, n: int, seed: int = 0) -> Dataset:
+    """A seeded random subset of ``n`` examples (all of them when there are fewer)."""
+    if len(data) <= n:
+        return data
+    order = torch.randperm(len(data), generator=torch.Generator().manual_seed(derive_seed(seed, "quality-real")))
+    return data.subset(order[:n])
 
 
 @torch.no_grad()
@@ -47,6 +56,7 @@ def quality_run(
     seed: int = 0,
     device: str = "auto",
     save: bool = True,
+    extractor: FeatureExtractor | None = None,
 ) -> dict[str, Any]:
     """FD, KID, precision and recall of the run's samples against ``split`` of its data.
 
@@ -54,7 +64,8 @@ def quality_run(
     cached by data hash (``features``: auto, classifier or autoencoder), or from a local
     Inception-v3 weights file (``inception``), which makes ``fd`` the standard FID. ``n_real``
     real examples are a seeded random subset of the split (all of it when it is smaller).
-    The result is saved as RUN/quality_SPLIT.json.
+    The result is saved as RUN/quality_SPLIT.json. ``extractor`` replaces the feature choice
+    (benchmarks pass one to score several runs in the same features).
     """
     for name, value in (("--n-generated", n_generated), ("--n-real", n_real)):
         if value < 2:
@@ -69,14 +80,14 @@ def quality_run(
     real_data = load_splits(config.data).get(split)
     if not real_data.is_image and inception:
         raise ConfigError("Inception features need images, but this run's data are vectors; drop --inception")
-    if len(real_data) > n_real:
-        order = torch.randperm(len(real_data), generator=torch.Generator().manual_seed(derive_seed(seed, "quality-real")))
-        real_data = real_data.subset(order[:n_real])
     if len(real_data) < n_real:
         log.info("the %s split holds %d examples; comparing with all of them", split, len(real_data))
+    real_data = real_subset(real_data, n_real, seed)
     generated = draw_samples(model, n_generated, derive_seed(seed, "quality-samples"), batch_size)
 
-    if inception:
+    if extractor is not None:
+        pass
+    elif inception:
         from genlab.evaluate.inception import load_inception
 
         extractor = load_inception(inception, dev)

@@ -57,3 +57,22 @@ def test_quality_with_a_local_inception_file(cli, vae_run, tmp_path):
     assert result.code == 0, result.err
     data = json.loads(result.out)
     assert data["feature_extractor"] == "inception-v3-fid" and data["feature_dim"] == 2048
+
+
+class _Model(torch.nn.Module):
+    def __init__(self, low):
+        super().__init__()
+        self.low = low
+
+    def sample(self, n, generator=None):
+        return self.low + (1 - self.low) * torch.rand(n, 1, 4, 4, generator=generator)
+
+
+def test_draw_samples_is_seeded_batched_and_warns_about_the_range(caplog):
+    from genlab.evaluate.run_quality import draw_samples
+
+    a = draw_samples(_Model(0.0), 7, seed=3, batch_size=3)
+    assert a.shape == (7, 1, 4, 4) and torch.equal(a, draw_samples(_Model(0.0), 7, seed=3, batch_size=3))
+    assert "should return images in [0, 1]" not in caplog.text
+    b = draw_samples(_Model(-1.0), 50, seed=0)
+    assert "should return images in [0, 1]" in caplog.text and b.min() >= 0

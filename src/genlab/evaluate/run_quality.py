@@ -38,8 +38,12 @@ def real_subset(data: Dataset, n: int, seed: int = 0) -> Dataset:
 def draw_samples(model: torch.nn.Module, n: int, seed: int, batch_size: int = 500) -> torch.Tensor:
     """``n`` samples (N, C, H, W) in [0, 1] from ``model.sample``, in batches from one seeded generator."""
     generator = torch.Generator().manual_seed(seed)
-    parts = [model.sample(min(batch_size, n - start), generator).float().clamp(0, 1).cpu() for start in range(0, n, batch_size)]
-    return torch.cat(parts)
+    samples = torch.cat([model.sample(min(batch_size, n - start), generator).float().cpu() for start in range(0, n, batch_size)])
+    low, high = float(samples.min()), float(samples.max())
+    if low < -0.1 or high > 1.1:
+        # a model that returns [-1, 1] images would otherwise be scored on half its range
+        log.warning("samples range from %.2f to %.2f; sample() should return images in [0, 1] (clamping)", low, high)
+    return samples.clamp(0, 1)
 
 
 def quality_run(

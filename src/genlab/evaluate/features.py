@@ -137,9 +137,9 @@ def data_hash(kind: str, data: Dataset, training: FeatureTraining) -> str:
     """sha256 over the architecture version, kind, training settings, shapes, example and label bytes."""
     h = hashlib.sha256()
     h.update(json.dumps({"version": ARCH_VERSION, "kind": kind, "training": training.__dict__, "shape": list(data.x.shape)}).encode())
-    h.update(data.x.contiguous().numpy().tobytes())
+    h.update(data.x.contiguous().numpy().data)  # the buffer itself: no copy of a large data set
     if kind == "classifier" and data.y is not None:
-        h.update(data.y.contiguous().numpy().tobytes())
+        h.update(data.y.contiguous().numpy().data)
     return h.hexdigest()
 
 
@@ -239,8 +239,11 @@ def feature_extractor(
         }
         if kind == "classifier" and test is not None and test.y is not None and len(test):
             info["test_accuracy"] = round(_accuracy(model.to(device), test, device), 4)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_safetensors(path, model.state_dict(), metadata={"info": json.dumps(info)})
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_safetensors(path, model.state_dict(), metadata={"info": json.dumps(info)})
+        except OSError as e:
+            log.warning("cannot cache the feature network in %s (%s); set GENLAB_CACHE to a writable folder", path.parent, e)
         info["cached"] = False
     model.to(device).eval()
     embed = model.features if kind == "classifier" else model.encode

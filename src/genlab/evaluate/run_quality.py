@@ -16,7 +16,7 @@ from genlab.errors import ConfigError
 from genlab.evaluate.features import FeatureExtractor, feature_extractor
 from genlab.evaluate.quality import sample_quality
 from genlab.io import write_json
-from genlab.run import Run
+from genlab.run import Run, RunConfig
 from genlab.train.trainer import derive_seed
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,18 @@ def draw_samples(model: torch.nn.Module, n: int, seed: int, batch_size: int = 50
         # a model that returns [-1, 1] images would otherwise be scored on half its range
         log.warning("samples range from %.2f to %.2f; sample() should return images in [0, 1] (clamping)", low, high)
     return samples.clamp(0, 1)
+
+
+def _run_features(config: RunConfig, features: str, inception: str | None, device: torch.device) -> FeatureExtractor:
+    """Inception from a local file, or the network trained on the run's data set (cached)."""
+    if inception:
+        from genlab.evaluate.inception import load_inception
+
+        return load_inception(inception, device)
+    # the feature network learns from every example the generator may have seen, never the test split
+    pool = load_splits(replace(config.data, limit=None, val_fraction=0.0, binarize=False, dequantize=False))
+    name = config.data.name + (f"@{config.data.resize}" if config.data.resize else "")
+    return feature_extractor(pool.train, pool.test, features, name, device=device)
 
 
 def quality_run(
@@ -84,22 +96,12 @@ def quality_run(
     real_data = load_splits(config.data).get(split)
     if not real_data.is_image and inception:
         raise ConfigError("Inception features need images, but this run's data are vectors; drop --inception")
+    if extractor is None:  # before sampling, so a bad option fails fast
+        extractor = _run_features(config, features, inception, dev)
     if len(real_data) < n_real:
         log.info("the %s split holds %d examples; comparing with all of them", split, len(real_data))
     real_data = real_subset(real_data, n_real, seed)
     generated = draw_samples(model, n_generated, derive_seed(seed, "quality-samples"), batch_size)
-
-    if extractor is not None:
-        pass
-    elif inception:
-        from genlab.evaluate.inception import load_inception
-
-        extractor = load_inception(inception, dev)
-    else:
-        # the feature network learns from every example the generator may have seen, never the test split
-        pool = load_splits(replace(config.data, limit=None, val_fraction=0.0, binarize=False, dequantize=False))
-        name = config.data.name + (f"@{config.data.resize}" if config.data.resize else "")
-        extractor = feature_extractor(pool.train, pool.test, features, name, device=dev)
     result: dict[str, Any] = {"run": str(run.path), "model": config.model, "dataset": config.data.name, "split": split}
     result |= sample_quality(
         real_data.x, generated, extractor, k=k, kid_subsets=kid_subsets, kid_subset_size=kid_subset_size,

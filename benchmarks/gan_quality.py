@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import torch
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import WORK, machine, markdown_table, write_docs_section, write_results  # noqa: E402
 
@@ -46,7 +48,8 @@ def demo_vae(work: Path, quick: bool) -> tuple[Path, dict[str, Any]]:
     data = DataSpec("fashion-mnist", binarize=True, limit=2000 if quick else None)
     train = TrainConfig(epochs=1 if quick else DEMO_EPOCHS)
     out = work / ("vae-quick" if quick else "vae-demo")
-    wanted = make_run_config("vae", data, train, dict(DEMO_MODEL), (1, 28, 28)).to_dict()
+    # through JSON, as config.json holds it (tuples become lists)
+    wanted = json.loads(json.dumps(make_run_config("vae", data, train, dict(DEMO_MODEL), (1, 28, 28)).to_dict()))
     run = Run(out)
     summary = run.read_json(run.summary_path) if run.config_path.is_file() else None
     if summary and run.weights_path.is_file():
@@ -57,6 +60,19 @@ def demo_vae(work: Path, quick: bool) -> tuple[Path, dict[str, Any]]:
     start = time.perf_counter()
     train_run("vae", data, train, str(out), dict(DEMO_MODEL), overwrite=True)
     return out, {"reused": False, "train_seconds": round(time.perf_counter() - start, 1)}
+
+
+def inception_seconds_per_image(n: int = 32) -> float:
+    """Speed of Inception-v3 features here (random weights: the speed does not depend on them)."""
+    from genlab.evaluate.inception import InceptionV3Features
+
+    model = InceptionV3Features().eval()
+    x = torch.rand(n, 1, 28, 28)
+    with torch.no_grad():
+        model(x[:2])
+        start = time.perf_counter()
+        model(x)
+    return (time.perf_counter() - start) / n
 
 
 def row(name: str, result: dict[str, Any], floor_fd: float | None) -> dict[str, Any]:
@@ -71,7 +87,13 @@ def main() -> None:
     parser.add_argument("runs", nargs="*", type=Path, help="more run folders to score (e.g. GANs)")
     parser.add_argument("--quick", action="store_true", help="smoke test: 1,000 examples, small classifier, 1-epoch VAE")
     parser.add_argument("--n", type=int, default=10_000, help="real and generated examples per set")
+    parser.add_argument("--docs-only", action="store_true", help="rewrite the docs section from the saved results")
     args = parser.parse_args()
+    if args.docs_only:
+        from _common import RESULTS
+
+        write_docs_section("gan_quality", docs_section(json.loads((RESULTS / "gan_quality.json").read_text())))
+        return
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
 
     from genlab.data import DataSpec, load_splits
@@ -104,7 +126,8 @@ def main() -> None:
         rows.append(row(f"{config.model}: {path.name}", result, floor["fd"]))
         logging.info("%s: fd %.3f", path, result["fd"])
 
-    payload = {"benchmark": "gan_quality", "quick": args.quick, "machine": machine(), "features": info, "n": n, "rows": rows}
+    payload = {"benchmark": "gan_quality", "quick": args.quick, "machine": machine(), "features": info, "n": n, "rows": rows,
+               "inception_seconds_per_image": round(inception_seconds_per_image(4 if args.quick else 32), 4)}  # fmt: skip
     name = "gan_quality.quick" if args.quick else "gan_quality"
     print(f"wrote {write_results(name, payload)}", file=sys.stderr)
     if not args.quick:
@@ -113,28 +136,31 @@ def main() -> None:
 
 def docs_section(payload: dict[str, Any]) -> str:
     m, f = payload["machine"], payload["features"]
-    header = ["samples", "FD", "FD / floor", "KID x 1e3", "precision", "recall", "n real / generated", "seconds: features, FD, KID, P&R"]
+    header = ["samples", "FD", "FD / floor", "KID", "precision", "recall", "n real / generated", "seconds: features, FD, KID, P&R"]
     lines = []
     for r in payload["rows"]:
         s = r["seconds"]
         lines.append([
-            r["name"], f"{r['fd']:.3f}", f"{r['fd_over_floor']:.1f}x", f"{1e3 * r['kid']:.3f} ± {1e3 * r['kid_std']:.3f}",
+            r["name"], f"{r['fd']:.3f}", f"{r['fd_over_floor']:.1f}x", f"{r['kid']:.3g} ± {r['kid_std']:.2g}",
             f"{r['precision']:.3f}", f"{r['recall']:.3f}", f"{r['n_real']:,} / {r['n_generated']:,}",
             f"{s['features']:.1f}, {s['fd']:.2f}, {s['kid']:.1f}, {s['precision_recall']:.1f}",
         ])  # fmt: skip
     vae = next(r for r in payload["rows"] if r["name"].startswith("vae"))
+    trained = f"trained in this run in {vae['train']['train_seconds']:.0f} s" if not vae["train"]["reused"] else "trained earlier with the same config"
     return f"""
 ## Sample quality on Fashion-MNIST (`benchmarks/gan_quality.py`)
 
 Every set is compared with the same {payload['n']:,} real test images, in the 128-d penultimate-layer
-features of a small conv classifier that genlab trains on the 60,000 training images
-({f['epochs']} epochs, {f.get('train_seconds', '?')} s, test accuracy {f.get('test_accuracy', '?')}; cached by
-data hash, so later evaluations skip the training). The floor is {payload['n']:,} *training* images scored the
-same way: what a perfect generator gets with this many examples. The VAE is the `make demo` conv VAE
-(trained {'in this run' if not vae['train']['reused'] else 'earlier with the same config'}: 10 epochs, binarized
-data), scored on its decoder means. KID: mean ± std over 100 subsets of 1,000; precision and recall with k = 3.
-These numbers are not FID: they use this classifier's features, comparable only within this table (and
-other runs scored with the same cached classifier). Seconds: feature extraction of both sets, then each metric.
+features of a small conv classifier that genlab trains on the 60,000 training images ({f['epochs']} epochs,
+{f.get('train_seconds', '?')} s, test accuracy {f.get('test_accuracy', '?')}; cached by data hash, so later
+evaluations skip the training). The floor is {payload['n']:,} *training* images scored the same way: what a
+perfect generator gets with this many examples. The VAE is the `make demo` conv VAE ({trained}: 10 epochs on
+binarized data), scored on its decoder means. KID: mean ± std over 100 subsets of 1,000 (unbiased, so it can be
+negative near 0; the features are unnormalized ReLU activations, hence its scale); precision and recall with
+k = 3. These numbers are not FID: they use this classifier's features and compare only within this table (and
+with other runs scored with the same cached classifier). Seconds: feature extraction of both sets, then each
+metric. For scale, Inception-v3 features (standard FID, `--inception`) take
+{payload.get('inception_seconds_per_image', float('nan')):.2f} s per image here.
 
 Measured on {m['cpu']}, {m['cores']} cores, torch {m['torch']}, Python {m['python']}, {m['date']}.
 

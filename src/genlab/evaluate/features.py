@@ -12,7 +12,7 @@ uses its penultimate layer as the feature space:
 
 The trained network is cached in ``$GENLAB_CACHE/features`` (default ``~/.cache/genlab``) under
 a hash of the training data, the labels, the architecture version and the training settings,
-so it trains once per data set (about a minute for Fashion-MNIST on 2 CPU cores) and any change
+so it trains once per data set (about 30 s for Fashion-MNIST on 2 CPU cores, 90% test accuracy) and any change
 to the data trains a new one. A local Inception file gives standard FID instead
 (:mod:`genlab.evaluate.inception`).
 """

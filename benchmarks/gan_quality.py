@@ -146,7 +146,9 @@ def docs_section(payload: dict[str, Any]) -> str:
             f"{s['features']:.1f}, {s['fd']:.2f}, {s['kid']:.1f}, {s['precision_recall']:.1f}",
         ])  # fmt: skip
     vae = next(r for r in payload["rows"] if r["name"].startswith("vae"))
-    trained = f"trained in this run in {vae['train']['train_seconds']:.0f} s" if not vae["train"]["reused"] else "trained earlier with the same config"
+    seconds = vae["train"].get("train_seconds")
+    trained = "trained in this run" if not vae["train"]["reused"] else "trained earlier by this script, same config"
+    trained += f" in {seconds:.0f} s" if seconds else ""
     return f"""
 ## Sample quality on Fashion-MNIST (`benchmarks/gan_quality.py`)
 

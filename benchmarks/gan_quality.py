@@ -36,6 +36,7 @@ from _common import WORK, machine, markdown_table, write_docs_section, write_res
 # exactly `make demo`: genlab train vae --data fashion-mnist --net conv --hidden 256 --latent-dim 16 --binarize --epochs 10
 DEMO_MODEL = {"net": "conv", "hidden": (256,), "latent_dim": 16}
 DEMO_EPOCHS = 10
+log = logging.getLogger("gan_quality")
 
 
 def demo_vae(work: Path, quick: bool) -> tuple[Path, dict[str, Any]]:
@@ -55,7 +56,7 @@ def demo_vae(work: Path, quick: bool) -> tuple[Path, dict[str, Any]]:
     if summary and run.weights_path.is_file():
         found = json.loads(run.config_path.read_text())
         if {k: v for k, v in found.items() if k != "genlab_version"} == {k: v for k, v in wanted.items() if k != "genlab_version"}:
-            logging.info("reusing the trained demo VAE in %s", out)
+            log.info("reusing the trained demo VAE in %s", out)
             return out, {"reused": True, "train_seconds": summary.get("wall_seconds") or summary.get("seconds")}
     start = time.perf_counter()
     train_run("vae", data, train, str(out), dict(DEMO_MODEL), overwrite=True)
@@ -109,7 +110,7 @@ def main() -> None:
     training = FeatureTraining(epochs=1, max_examples=5000) if args.quick else FeatureTraining()
     extractor = feature_extractor(pool.train, pool.test, "classifier", "fashion-mnist", training, cache=work / "cache")
     info = {k: v for k, v in extractor.info.items() if k not in ("path", "data_hash")}
-    logging.info("features: %s (test accuracy %s)", extractor.name, info.get("test_accuracy"))
+    log.info("features: %s (test accuracy %s)", extractor.name, info.get("test_accuracy"))
 
     real = real_subset(pool.test, n).x  # the same real examples quality_run takes (seed 0)
     floor = sample_quality(real, real_subset(pool.train, n, seed=1).x, extractor, **kid)
@@ -124,7 +125,7 @@ def main() -> None:
         config = Run(path).load_config()
         result = quality_run(str(path), **common)
         rows.append(row(f"{config.model}: {path.name}", result, floor["fd"]))
-        logging.info("%s: fd %.3f", path, result["fd"])
+        log.info("%s: fd %.3f", path, result["fd"])
 
     payload = {"benchmark": "gan_quality", "quick": args.quick, "machine": machine(), "features": info, "n": n, "rows": rows,
                "inception_seconds_per_image": round(inception_seconds_per_image(4 if args.quick else 32), 4)}  # fmt: skip

@@ -129,7 +129,7 @@ def test_inception_file_through_sample_quality(inception_file):
 
 
 def test_torchvision_inception_state_dict_is_named_as_such(inception_file, tmp_path):
-    path, model = inception_file
+    path, _ = inception_file
     state = torch.load(path, weights_only=True)
     state["fc.weight"] = torch.zeros(1000, 2048, dtype=torch.half)
     other = tmp_path / "inception_v3_google.pth"

@@ -81,7 +81,9 @@ def test_kid_near_zero_for_one_distribution_and_positive_for_a_shift():
 def test_kid_is_the_unbiased_mmd_by_hand():
     # two points each in one dimension, one subset that takes everything
     x, y = np.array([[0.0], [1.0]]), np.array([[2.0], [3.0]])
-    k = lambda a, b: (a * b + 1.0) ** 3  # noqa: E731  (D = 1)
+    def k(a, b):  # D = 1
+        return (a * b + 1.0) ** 3
+
     expected = (2 * k(0, 1)) / 2 + (2 * k(2, 3)) / 2 - 2 * (k(0, 2) + k(0, 3) + k(1, 2) + k(1, 3)) / 4
     result = kernel_distance(x, y, subsets=3, subset_size=2)
     assert math.isclose(result["kid"], expected) and result["kid_std"] == 0.0

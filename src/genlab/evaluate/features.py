@@ -63,7 +63,7 @@ class FeatureExtractor:
     embed: Callable[[torch.Tensor], torch.Tensor]
     info: dict[str, Any] = field(default_factory=dict)
     batch_size: int = 500
-    device: torch.device = torch.device("cpu")
+    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
 
     @torch.no_grad()
     def __call__(self, x: torch.Tensor) -> np.ndarray:

@@ -18,8 +18,16 @@ log = logging.getLogger("genlab")
 
 
 @app.command(
-    help="Score a run on a split of its data: ELBO, IWAE NLL and bits/dim for a VAE; MSE and PSNR for an AE."
-    + examples("genlab evaluate runs/vae", "genlab evaluate runs/vae --json --iwae-k 1000", "genlab evaluate runs/ae --split val --json", "genlab evaluate runs/bvae --disentanglement --json")
+    help="Score a run on a split of its data: ELBO, IWAE NLL and bits/dim for a VAE; MSE and PSNR for an AE; "
+    "--disentanglement adds beta-VAE, FactorVAE, MIG, DCI and SAP scores for data with known factors. "
+    "--quality scores its samples instead: Frechet distance, KID, precision and recall in the features of a "
+    "classifier trained on the data set (cached), or of a local Inception-v3 file (standard FID)."
+    + examples(
+        "genlab evaluate runs/vae", "genlab evaluate runs/vae --json --iwae-k 1000", "genlab evaluate runs/ae --split val --json",
+        "genlab evaluate runs/bvae --disentanglement --json",
+        "genlab evaluate runs/vae --quality --json",
+        "genlab evaluate runs/vae --quality --n-generated 5000 --inception ~/weights/pt_inception-2015-12-05-6726825d.pth",
+    )
 )
 def evaluate(
     run: Path = typer.Argument(..., help="Run folder."),
@@ -32,14 +40,35 @@ def evaluate(
     disentanglement: bool = typer.Option(False, "--disentanglement", help="Add beta-VAE, FactorVAE, MIG, DCI and SAP scores (data sets with known factors, e.g. shapes, faces)."),
     disentanglement_n: int = typer.Option(10_000, help="Training points of the disentanglement metrics; 10,000 is disentanglement_lib's published size, other sizes scale with it."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    quality: bool = typer.Option(False, "--quality", help="Score sample quality (FD, KID, precision, recall) instead of likelihoods."),
+    n_generated: int = typer.Option(10_000, help="--quality: samples to draw."),
+    n_real: int = typer.Option(10_000, help="--quality: real examples of the split (a seeded subset; all if fewer)."),
+    features: str = typer.Option("auto", help="--quality: auto, classifier (needs labels) or autoencoder."),
+    inception: Optional[Path] = typer.Option(None, help="--quality: local Inception-v3 weights (.pth state_dict or .safetensors) for standard FID."),
+    k: int = typer.Option(3, "--k", help="--quality: neighbours that set the k-NN manifold radii of precision/recall."),
+    kid_subsets: int = typer.Option(100, help="--quality: random subsets KID averages over."),
+    kid_subset_size: int = typer.Option(1000, help="--quality: examples per KID subset."),
 ) -> None:
-    from genlab.evaluate.run_metrics import evaluate_run
+    if quality:
+        from genlab.evaluate.run_quality import quality_run
 
-    with progress_bar("evaluating") as progress:
-        result = evaluate_run(
-            str(run), split, iwae_k, n, batch_size, seed, device, progress=progress,
-            disentanglement=disentanglement, disentanglement_n=disentanglement_n,
+        result = quality_run(
+            str(run), split, n_generated, n_real, features, str(inception) if inception else None, k, kid_subsets,
+            kid_subset_size, batch_size=max(batch_size, 1), seed=seed, device=device,
         )  # fmt: skip
+        if as_json:
+            print_json(result)
+            return
+        result = {key: value for key, value in result.items() if key not in ("seconds", "feature_info")}
+        result["n_examples"] = result["n_real"]
+    else:
+        from genlab.evaluate.run_metrics import evaluate_run
+
+        with progress_bar("evaluating") as progress:
+            result = evaluate_run(
+                str(run), split, iwae_k, n, batch_size, seed, device, progress=progress,
+                disentanglement=disentanglement, disentanglement_n=disentanglement_n,
+            )  # fmt: skip
     if as_json:
         print_json(result)
         return

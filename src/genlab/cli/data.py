@@ -17,14 +17,17 @@ log = logging.getLogger("genlab")
 
 @app.command(help="List the built-in data sets and the forms of user data." + examples("genlab datasets", "genlab datasets --json"))
 def datasets(as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
-    from genlab.data.registry import USER_PREFIXES, list_datasets
+    from genlab.data.registry import PREFIX_USAGE, USER_PREFIXES, list_datasets
 
     infos = [dataclasses.asdict(info) for info in list_datasets()]
     user = {
         "folder": "folder:PATH - images (PNG, JPEG, ...), optional class subfolders or train/ and test/; --resize N",
         "npz": "npz:PATH - arrays x (and optional y, x_test, y_test)",
+        "shapes": "shapes:n=N,test=M,seed=S - another draw from the sprite grid",
+        "faces": "faces:skin=0.9,0.1,glasses=0.05,n=N,... - skewed or balanced faces (docs/guide.md)",
+        "faces-detection": "faces-detection:OPTIONS - the same options, plus negatives=N",
     }
-    user_rows = [user.get(p, f"{p}:PATH") for p in USER_PREFIXES]
+    user_rows = [user.get(p, PREFIX_USAGE[p]) for p in USER_PREFIXES]
     if as_json:
         print_json({"datasets": infos, "user_data": user_rows})
         return
@@ -45,7 +48,7 @@ def datasets(as_json: bool = typer.Option(False, "--json", help="Print one JSON 
     for info in infos:
         if not info["present"]:
             console.print(f"[red]{info['name']}[/red]: {info['how_to_get']}")
-    console.print("User data: " + "; ".join(user_rows))
+    console.print("Your data and options: " + "; ".join(user_rows))
 
 
 def _count(n: int | None) -> str:

@@ -19,18 +19,30 @@ class Dataset:
     ``x`` is float32: images shaped (N, C, H, W) with values in [0, 1], or vectors shaped (N, D).
     ``y`` holds optional int64 labels shaped (N,). ``bits`` is the quantization of the values
     (8 for images stored as bytes) or None for continuous data; likelihoods in bits/dim need it.
+    ``factors`` holds each example's known factors of variation or attributes, shaped (N, F)
+    (int64 level indices for the procedural data sets), named by ``factor_names``; they travel
+    with the examples through ``subset``, ``resized`` and the train/val/test split.
     """
 
     x: torch.Tensor
     y: torch.Tensor | None = None
     classes: tuple[str, ...] | None = None
     bits: int | None = None
+    factors: torch.Tensor | None = None
+    factor_names: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.x.dim() not in (2, 4):
             raise DataError(f"data must be shaped (N, D) or (N, C, H, W), got {tuple(self.x.shape)}")
         if self.y is not None and len(self.y) != len(self.x):
             raise DataError(f"{len(self.x)} examples but {len(self.y)} labels")
+        if (self.factors is None) != (self.factor_names is None):
+            raise DataError("factors and factor_names come together: give both or neither")
+        if self.factors is not None and self.factor_names is not None:
+            if self.factors.dim() != 2 or len(self.factors) != len(self.x):
+                raise DataError(f"factors must be shaped (N, F) = ({len(self.x)}, F), got {tuple(self.factors.shape)}")
+            if self.factors.shape[1] != len(self.factor_names):
+                raise DataError(f"{self.factors.shape[1]} factors per example but {len(self.factor_names)} factor names")
 
     def __len__(self) -> int:
         return len(self.x)
@@ -50,8 +62,21 @@ class Dataset:
         return replace(self, x=resize(self.x, size, self.bits))
 
     def subset(self, index: torch.Tensor | slice) -> Dataset:
-        """The examples at ``index`` (a LongTensor of positions or a slice)."""
-        return replace(self, x=self.x[index], y=None if self.y is None else self.y[index])
+        """The examples at ``index`` (a LongTensor of positions or a slice), with their labels and factors."""
+        return replace(
+            self,
+            x=self.x[index],
+            y=None if self.y is None else self.y[index],
+            factors=None if self.factors is None else self.factors[index],
+        )
+
+    def factor(self, name: str) -> torch.Tensor:
+        """The values (N,) of the factor called ``name``; a DataError names the known ones."""
+        if self.factors is None or self.factor_names is None:
+            raise DataError(f"this data set has no known factors, so none called '{name}'")
+        if name not in self.factor_names:
+            raise DataError(f"no factor '{name}'; this data set has: {', '.join(self.factor_names)}")
+        return self.factors[:, self.factor_names.index(name)]
 
 
 def from_array(
@@ -60,11 +85,14 @@ def from_array(
     *,
     origin: str,
     classes: tuple[str, ...] | None = None,
+    factors: np.ndarray | None = None,
+    factor_names: tuple[str, ...] | None = None,
 ) -> Dataset:
     """Build a :class:`Dataset` from a NumPy array, checking what it holds.
 
     Accepts uint8 images (N, H, W), (N, H, W, C) or (N, C, H, W), float images already in
-    [0, 1], or float vectors (N, D). ``origin`` names the file in error messages.
+    [0, 1], or float vectors (N, D). ``origin`` names the file in error messages. Optional
+    ``factors`` (N, F) with ``factor_names`` are each example's known attributes.
     """
     x = np.asarray(x)
     if x.size == 0 or len(x) == 0:
@@ -106,4 +134,5 @@ def from_array(
         if len(y) != len(x):
             raise DataError(f"{origin}: {len(x)} examples but {len(y)} labels")
         labels = torch.from_numpy(y.astype(np.int64))
-    return Dataset(values, labels, classes, bits)
+    factor_values = None if factors is None else torch.from_numpy(np.ascontiguousarray(factors))
+    return Dataset(values, labels, classes, bits, factor_values, factor_names)

@@ -37,8 +37,25 @@ class FactorSource(Protocol):
         ...
 
 
-def factor_source(name: str) -> FactorSource:
-    """The factor source of the data set called ``name``; a DataError if it has no known factors."""
+class _Resized:
+    """A factor source whose images are resized to ``size`` x ``size`` (anti-aliased, 8-bit grid)."""
+
+    def __init__(self, inner: FactorSource, size: int) -> None:
+        self.inner, self.size = inner, size
+        self.factor_names, self.factor_sizes = inner.factor_names, inner.factor_sizes
+
+    def sample_factors(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return self.inner.sample_factors(n, rng)
+
+    def render(self, factors: np.ndarray) -> torch.Tensor:
+        from genlab.data.transforms import resize
+
+        return resize(self.inner.render(factors), self.size, 8)
+
+
+def factor_source(name: str, resize: int | None = None) -> FactorSource:
+    """The factor source of the data set called ``name`` (any ``prefix:options`` form too), rendering
+    at the size a run trained on (``resize``, as in its DataSpec); a DataError if it has no known factors."""
     from genlab.data.registry import BUILTINS, get_source
 
     source = get_source(name)
@@ -49,4 +66,7 @@ def factor_source(name: str) -> FactorSource:
             f"data set '{name}' has no known factors of variation; disentanglement metrics need one that "
             f"has: {', '.join(with_factors) or 'none is registered'}"
         )
-    return factors
+    if resize is None:
+        return factors
+    at_size = getattr(factors, "at_size", None)  # sources that draw natively at any size
+    return at_size(resize) if at_size is not None else _Resized(factors, resize)

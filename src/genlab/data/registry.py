@@ -1,4 +1,4 @@
-"""The one registry of data sets: built-in names and user-data prefixes (``folder:``, ``npz:``)."""
+"""The one registry of data sets: built-in names and prefixes (``folder:PATH``, ``npz:PATH``, ``faces:OPTIONS``)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import logging
 from typing import Callable
 
 from genlab.data.digits import Digits
+from genlab.data.faces import Faces, FacesDetection
 from genlab.data.fashion_mnist import FashionMNIST
 from genlab.data.folder import ImageFolder
 from genlab.data.npz import NpzFile
+from genlab.data.shapes import Shapes
 from genlab.data.source import Source, SourceInfo
 from genlab.errors import DataError
 
@@ -19,6 +21,7 @@ FALLBACK_DATASET = "digits"
 
 BUILTINS: dict[str, Source] = {}
 USER_PREFIXES: dict[str, Callable[[str], Source]] = {}
+PREFIX_USAGE: dict[str, str] = {}
 
 
 def register_builtin(source: Source) -> None:
@@ -26,19 +29,27 @@ def register_builtin(source: Source) -> None:
     BUILTINS[source.name] = source
 
 
-def register_prefix(prefix: str, factory: Callable[[str], Source]) -> None:
-    """Make ``PREFIX:PATH`` load a user's data with ``factory(PATH)``."""
+def register_prefix(prefix: str, factory: Callable[[str], Source], usage: str | None = None) -> None:
+    """Make ``PREFIX:REST`` load data with ``factory(REST)``: a user's path, or a procedural data
+    set's options; ``usage`` shows the form (``PREFIX:PATH`` unless given)."""
     USER_PREFIXES[prefix] = factory
+    PREFIX_USAGE[prefix] = usage or f"{prefix}:PATH"
 
 
 register_builtin(FashionMNIST())
 register_builtin(Digits())
+register_builtin(Shapes())
+register_builtin(Faces())
+register_builtin(FacesDetection())
 register_prefix("folder", ImageFolder)
 register_prefix("npz", NpzFile)
+register_prefix("shapes", Shapes.from_options, "shapes:OPTIONS")
+register_prefix("faces", Faces.from_options, "faces:OPTIONS")
+register_prefix("faces-detection", FacesDetection.from_options, "faces-detection:OPTIONS")
 
 
 def valid_names() -> str:
-    prefixes = ", ".join(f"{p}:PATH" for p in USER_PREFIXES)
+    prefixes = ", ".join(PREFIX_USAGE[p] for p in USER_PREFIXES)
     return f"{', '.join(BUILTINS)}, or {prefixes}"
 
 
@@ -47,7 +58,7 @@ def get_source(name: str) -> Source:
     prefix, sep, rest = name.partition(":")
     if sep and prefix in USER_PREFIXES:
         if not rest:
-            raise DataError(f"'{name}' names no path; write {prefix}:PATH")
+            raise DataError(f"'{name}' says nothing after the colon; write {PREFIX_USAGE[prefix]}")
         return USER_PREFIXES[prefix](rest)
     if name in BUILTINS:
         return BUILTINS[name]

@@ -1,0 +1,308 @@
+"""``faces`` and ``faces-detection``: cartoon faces with known attributes, a controllable sampler
+that can under-represent any attribute group, an exactly balanced mode, and non-face negatives.
+
+Every face is rendered from a factor vector of nine attributes, each taking a few levels (the
+continuous ones, yaw, smile and light, are quantized for the data sets; the renderer itself,
+:func:`genlab.data.face_render.render_faces`, takes any value in between):
+
+=============  ======  ===============================================================
+factor         levels  values
+=============  ======  ===============================================================
+skin           6       light (0) to dark (5)
+yaw            11      -1 .. 1 (head turned to the viewer's left .. right, +-34 degrees)
+smile          11      -1 .. 1 (frown .. open smile)
+glasses        2       no, yes
+hair_color     5       black, brown, blond, red, gray
+hair_style     4       bald, short, long, curly
+light          5       -1 .. 1 (light from the viewer's left .. right)
+brightness     3       0.7, 0.85, 1.0
+background     6       sky, mint, peach, lavender, gray, olive
+=============  ======  ===============================================================
+
+Sampling follows per-factor weights (independent factors). ``faces:skin=0.9,0.1;glasses=0.05``
+draws light skin (levels 0-2) for 90% of the faces and glasses for 5%; see :func:`parse_weights`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from genlab.data import sdf
+from genlab.data.dataset import Dataset
+from genlab.data.face_render import BACKGROUNDS, HAIR_COLORS, HAIR_STYLES, FaceAttributes, render_faces
+from genlab.data.nonfaces import NEGATIVE_KINDS, render_nonfaces
+from genlab.data.options import check_keys, numbers, parse_options, positive_int
+from genlab.data.source import SourceInfo
+from genlab.errors import DataError
+
+FACTOR_NAMES = ("skin", "yaw", "smile", "glasses", "hair_color", "hair_style", "light", "brightness", "background")
+FACTOR_SIZES = (6, 11, 11, 2, 5, 4, 5, 3, 6)
+LEVEL_NAMES: dict[str, tuple[str, ...]] = {
+    "skin": tuple(f"tone {i + 1}" for i in range(6)),
+    "glasses": ("no", "yes"),
+    "hair_color": tuple(HAIR_COLORS),
+    "hair_style": HAIR_STYLES,
+    "background": tuple(BACKGROUNDS),
+}
+YAW_LEVELS = np.linspace(-1.0, 1.0, 11)
+SMILE_LEVELS = np.linspace(-1.0, 1.0, 11)
+LIGHT_LEVELS = np.linspace(-1.0, 1.0, 5)
+BRIGHTNESS_LEVELS = np.array([0.7, 0.85, 1.0])
+SIZE = 64
+# the attributes a balanced set crosses exactly (every combination equally often); the others
+# are balanced one by one
+BALANCE_GROUPS = ("skin", "glasses")
+_CHUNK = 1024
+
+
+def factors_to_attributes(factors: np.ndarray) -> FaceAttributes:
+    """The renderer's attribute values of factor vectors (n, 9)."""
+    f = _check_factors(factors)
+    return FaceAttributes(
+        skin=f[:, 0], yaw=YAW_LEVELS[f[:, 1]], smile=SMILE_LEVELS[f[:, 2]], glasses=f[:, 3].astype(np.float32),
+        hair_color=f[:, 4], hair_style=f[:, 5], light=LIGHT_LEVELS[f[:, 6]], brightness=BRIGHTNESS_LEVELS[f[:, 7]],
+        background=f[:, 8],
+    )  # fmt: skip
+
+
+def _check_factors(factors: np.ndarray) -> np.ndarray:
+    factors = np.asarray(factors)
+    if factors.ndim != 2 or factors.shape[1] != len(FACTOR_SIZES) or factors.dtype.kind not in "iu":
+        raise DataError(f"face factors must be integers shaped (n, {len(FACTOR_SIZES)}), got {factors.dtype} {factors.shape}")
+    factors = factors.astype(np.int64)
+    for i, (name, size) in enumerate(zip(FACTOR_NAMES, FACTOR_SIZES, strict=True)):
+        if len(factors) and (factors[:, i].min() < 0 or factors[:, i].max() >= size):
+            raise DataError(f"face factor '{name}' takes values 0 to {size - 1}, got {factors[:, i].min()}..{factors[:, i].max()}")
+    return factors
+
+
+def uniform_weights() -> dict[str, np.ndarray]:
+    return {name: np.full(size, 1.0 / size) for name, size in zip(FACTOR_NAMES, FACTOR_SIZES, strict=True)}
+
+
+def level_weights(name: str, values: list[float], dataset: str = "faces") -> np.ndarray:
+    """Probabilities of the levels of factor ``name`` from the weights a user wrote.
+
+    As many weights as levels: one per level. Fewer, k, dividing the number of levels: k equal
+    groups of consecutive levels, each weight spread evenly over its group (``skin=0.9,0.1`` is
+    90% light tones 0-2, 10% dark tones 3-5). One number for a yes/no factor: P(yes). Weights
+    need not sum to 1; they are normalized.
+    """
+    size = FACTOR_SIZES[FACTOR_NAMES.index(name)]
+    if len(values) == 1 and size == 2:
+        if values[0] > 1:
+            raise DataError(f"{dataset}: {name}={values[0]:g} is a probability and must lie in [0, 1]")
+        return np.array([1.0 - values[0], values[0]])
+    if not values or size % len(values) != 0:
+        divisors = [str(k) for k in range(1, size + 1) if size % k == 0 and k > 1]
+        raise DataError(
+            f"{dataset}: {name} has {size} levels; give {' or '.join(divisors)} weights "
+            f"(k weights split the levels into k equal groups), got {len(values)}"
+        )
+    total = sum(values)
+    if total <= 0:
+        raise DataError(f"{dataset}: the weights of {name} are all zero; at least one must be positive")
+    group = size // len(values)
+    return np.repeat(np.asarray(values, dtype=float) / total / group, group)
+
+
+class FaceFactors:
+    """Faces rendered from factor vectors, drawn with per-factor level probabilities (a FactorSource)."""
+
+    factor_names = FACTOR_NAMES
+    factor_sizes = FACTOR_SIZES
+
+    def __init__(self, weights: dict[str, np.ndarray] | None = None, size: int = SIZE) -> None:
+        self.weights = uniform_weights() | (weights or {})
+        self.size = size
+
+    def at_size(self, size: int) -> FaceFactors:
+        """The same faces drawn at ``size`` x ``size``."""
+        return FaceFactors(self.weights, size)
+
+    def sample_factors(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` factor vectors (n, 9), each factor drawn independently with its weights."""
+        columns = [rng.choice(size, size=n, p=self.weights[name]) for name, size in zip(FACTOR_NAMES, FACTOR_SIZES, strict=True)]
+        return np.stack(columns, axis=1).astype(np.int64)
+
+    def render(self, factors: np.ndarray) -> torch.Tensor:
+        """Images (n, 3, size, size) float32 on the 8-bit grid; the same factors, the same images."""
+        factors = _check_factors(factors)
+        out = torch.empty(len(factors), 3, self.size, self.size)
+        with sdf.render_threads():
+            for start in range(0, len(factors), _CHUNK):
+                images = render_faces(factors_to_attributes(factors[start : start + _CHUNK]), self.size)
+                out[start : start + _CHUNK] = images.mul_(255.0).round_().div_(255.0)
+        return out
+
+
+def balanced_factors(n: int, rng: np.random.Generator, groups: tuple[str, ...] = BALANCE_GROUPS) -> np.ndarray:
+    """``n`` factor vectors in which every combination of the ``groups`` factors occurs equally often.
+
+    Every other factor is balanced on its own (its levels as equal as ``n`` allows) and shuffled
+    independently. ``n`` must be a multiple of the number of group combinations.
+    """
+    for name in groups:
+        if name not in FACTOR_NAMES:
+            raise DataError(f"unknown face factor '{name}'; choose from {', '.join(FACTOR_NAMES)}")
+    sizes = [FACTOR_SIZES[FACTOR_NAMES.index(name)] for name in groups]
+    cells = math.prod(sizes)
+    if n % cells != 0:
+        raise DataError(
+            f"a balanced face set crosses {' x '.join(groups)} = {cells} groups, so its size must be a multiple "
+            f"of {cells}; got {n}"
+        )
+    out = np.empty((n, len(FACTOR_NAMES)), dtype=np.int64)
+    combos = np.stack(np.unravel_index(np.arange(n) % cells, sizes), axis=1)
+    for j, name in enumerate(groups):
+        out[:, FACTOR_NAMES.index(name)] = combos[:, j]
+    for i, (name, size) in enumerate(zip(FACTOR_NAMES, FACTOR_SIZES, strict=True)):
+        if name not in groups:
+            out[:, i] = rng.permutation(np.arange(n) % size)
+    return out[rng.permutation(n)]
+
+
+def parse_weights(options: dict[str, list[str]], dataset: str) -> dict[str, np.ndarray]:
+    """The factor weights among ``options`` (keys that name factors)."""
+    return {
+        name: level_weights(name, numbers(options[name], name, dataset), dataset) for name in FACTOR_NAMES if name in options
+    }
+
+
+class Faces:
+    """The registered ``faces`` data set: skewable training faces, an exactly balanced test set.
+
+    Train: ``n`` faces drawn with the weights (or balanced with ``balanced``). Test: ``test``
+    faces with every skin tone x glasses group equally represented and the other attributes
+    balanced, whatever the weights, so that a model trained on a skewed set is scored on all
+    groups alike. Both depend on ``seed`` only through the draws.
+    """
+
+    kind_name = "faces"
+    defaults = {"n": 20_000, "test": 4_800}
+
+    def __init__(
+        self,
+        n_train: int | None = None,
+        n_test: int | None = None,
+        weights: dict[str, np.ndarray] | None = None,
+        balanced: bool = False,
+        seed: int = 0,
+        name: str | None = None,
+    ) -> None:
+        self.name = name or self.kind_name
+        self.n_train = self.defaults["n"] if n_train is None else n_train
+        self.n_test = self.defaults["test"] if n_test is None else n_test
+        self.weights = weights or {}
+        self.balanced = balanced
+        self.seed = seed
+        self.factors = FaceFactors(self.weights)
+        cells = math.prod(FACTOR_SIZES[FACTOR_NAMES.index(g)] for g in BALANCE_GROUPS)
+        balanced_sizes = {"test": self.n_test} | ({"n": self.n_train} if balanced else {})
+        for label, count in balanced_sizes.items():
+            if count % cells:
+                raise DataError(
+                    f"{self.name}: {label}={count} must be a multiple of {cells} (the skin x glasses groups) "
+                    "to be balanced"
+                )
+
+    # option keys besides the factor names
+    extra_options: tuple[str, ...] = ("n", "test", "seed", "balanced")
+
+    @classmethod
+    def from_options(cls, text: str) -> Faces:
+        """``faces:OPTIONS``: factor weights (``skin=0.9,0.1``), ``n``, ``test``, ``seed``, ``balanced``."""
+        name = f"{cls.kind_name}:{text}"
+        options = parse_options(text, name, flags=("balanced",))
+        check_keys(options, [*FACTOR_NAMES, *cls.extra_options], name)
+        if "balanced" in options and options["balanced"] not in ([], ["1"], ["true"], ["yes"]):
+            raise DataError(f"{name}: 'balanced' is a flag and takes no value")
+        if "balanced" in options and any(f in options for f in FACTOR_NAMES):
+            raise DataError(f"{name}: 'balanced' and factor weights exclude each other; give one or the other")
+        return cls(
+            n_train=positive_int(options, "n", name, cls.defaults["n"]),
+            n_test=positive_int(options, "test", name, cls.defaults["test"]),
+            weights=parse_weights(options, name),
+            balanced="balanced" in options,
+            seed=positive_int(options, "seed", name, 0, minimum=0),
+            name=name,
+            **cls._more_options(options, name),
+        )
+
+    @classmethod
+    def _more_options(cls, options: dict[str, list[str]], name: str) -> dict[str, int]:
+        return {}
+
+    def info(self) -> SourceInfo:
+        return SourceInfo(self.name, "images", f"3x{SIZE}x{SIZE}", self.n_train, self.n_test, "procedural", True)
+
+    def train_factors(self) -> np.ndarray:
+        rng = np.random.default_rng([self.seed, 1])
+        return balanced_factors(self.n_train, rng) if self.balanced else self.factors.sample_factors(self.n_train, rng)
+
+    def test_factors(self) -> np.ndarray:
+        return balanced_factors(self.n_test, np.random.default_rng([self.seed, 2]))
+
+    def load(self, resize: int | None = None) -> tuple[Dataset, Dataset | None]:
+        renderer = FaceFactors(self.weights, resize or SIZE)  # any size is rendered natively
+        splits = []
+        for factors in (self.train_factors(), self.test_factors()):
+            splits.append(Dataset(renderer.render(factors), None, None, 8, torch.from_numpy(factors), FACTOR_NAMES))
+        return splits[0], splits[1]
+
+
+class FacesDetection(Faces):
+    """``faces-detection``: faces (label 1) and non-face scenes and objects (label 0).
+
+    The faces follow the same weights as ``faces`` (so a detector can be trained on a skewed
+    set); the test faces are balanced. Negatives get factor rows of -1 (no face attributes).
+    """
+
+    kind_name = "faces-detection"
+    defaults = {"n": 10_000, "test": 2_400}
+    extra_options = ("n", "test", "seed", "balanced", "negatives")
+    classes = ("non-face", "face")
+
+    def __init__(self, *args, negatives: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.n_negatives = self.n_train if negatives is None else negatives
+
+    @classmethod
+    def _more_options(cls, options: dict[str, list[str]], name: str) -> dict[str, int]:
+        if "negatives" not in options:
+            return {}
+        return {"negatives": positive_int(options, "negatives", name, 0)}
+
+    def info(self) -> SourceInfo:
+        n_train, n_test = self.n_train + self.n_negatives, 2 * self.n_test
+        return SourceInfo(self.name, "images", f"3x{SIZE}x{SIZE}", n_train, n_test, "procedural", True)
+
+    def load(self, resize: int | None = None) -> tuple[Dataset, Dataset | None]:
+        size = resize or SIZE
+        renderer = FaceFactors(self.weights, size)
+        splits = []
+        for factors, n_neg, stream in ((self.train_factors(), self.n_negatives, 3), (self.test_factors(), self.n_test, 4)):
+            negatives, _ = render_nonfaces(n_neg, np.random.default_rng([self.seed, stream]), size)
+            x = torch.cat([renderer.render(factors), negatives])
+            y = torch.cat([torch.ones(len(factors), dtype=torch.long), torch.zeros(n_neg, dtype=torch.long)])
+            rows = torch.cat([torch.from_numpy(factors), torch.full((n_neg, len(FACTOR_NAMES)), -1, dtype=torch.long)])
+            # faces and negatives in a fixed random order, so that any prefix (--limit) holds both
+            order = torch.randperm(len(x), generator=torch.Generator().manual_seed(self.seed * 10 + stream))
+            splits.append(Dataset(x[order], y[order], self.classes, 8, rows[order], FACTOR_NAMES))
+        return splits[0], splits[1]
+
+
+__all__ = [
+    "FACTOR_NAMES",
+    "FACTOR_SIZES",
+    "NEGATIVE_KINDS",
+    "FaceFactors",
+    "Faces",
+    "FacesDetection",
+    "balanced_factors",
+    "factors_to_attributes",
+    "level_weights",
+]

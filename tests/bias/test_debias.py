@@ -174,3 +174,22 @@ def test_group_accuracies_match_hand_computed_values():
     assert result["overall"] == pytest.approx(50.0)
     with pytest.raises(ValueError, match="one group per prediction"):
         group_accuracies([True], ["a", "b"])
+
+
+def test_bias_discover_reports_groups_and_rejects_an_empty_folder(cli, tmp_path):
+    import json
+
+    out = tmp_path / "report"
+    result = cli("bias", "discover", "--data", "faces:n=240,test=48,skin=0.45,0.45,0.05,0.05,0,0", "--resize", "16",
+                 "--epochs", "12", "--out", out, "--json")  # fmt: skip
+    assert result.code == 0, result.err
+    found = json.loads(result.out)
+    assert (out / "report.html").is_file() and (out / "discovery.json").is_file()
+    shares = {k: v["share"] for k, v in found["groups"].items()}
+    assert shares["skin=0"] + shares["skin=1"] > 0.8  # the skew asked for is what the report sees
+    assert all(v["mean_weight"] > 0 for v in found["groups"].values())
+    again = cli("bias", "discover", "--data", "faces:n=240,test=48", "--out", out)
+    assert again.code == 2 and "--overwrite" in again.err  # an existing report is never replaced silently
+    (tmp_path / "empty").mkdir()
+    empty = cli("bias", "discover", "--data", f"folder:{tmp_path / 'empty'}", "--out", tmp_path / "r2")
+    assert empty.code == 2 and "Traceback" not in empty.err

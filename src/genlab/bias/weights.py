@@ -44,7 +44,7 @@ def histogram_probabilities(mu: torch.Tensor, bins: int) -> torch.Tensor:
     return (counts / len(mu)).gather(0, index)
 
 
-def debiasing_weights(mu: torch.Tensor, bins: int = 10, alpha: float = 0.01, combine: Combine = "product") -> torch.Tensor:
+def debiasing_weights(mu: torch.Tensor, bins: int = 10, alpha: float = 0.01, combine: Combine = "max") -> torch.Tensor:
     """Sampling probabilities (N,), summing to 1, inversely proportional to the latent density."""
     if not alpha > 0:
         raise ConfigError(f"--alpha must be positive (it smooths empty bins), got {alpha}")

@@ -18,8 +18,8 @@ log = logging.getLogger("genlab")
 
 
 @app.command(
-    help="Score a run on a split of its data: ELBO, IWAE NLL and bits/dim for a VAE; MSE and PSNR for an AE."
-    + examples("genlab evaluate runs/vae", "genlab evaluate runs/vae --json --iwae-k 1000", "genlab evaluate runs/ae --split val --json")
+    help="Score a run on a split of its data: ELBO, IWAE NLL and bits/dim for a VAE; MSE and PSNR for an AE; accuracy (and --fairness across groups) for a classifier."
+    + examples("genlab evaluate runs/vae", "genlab evaluate runs/vae --json --iwae-k 1000", "genlab evaluate runs/ae --split val --json", "genlab evaluate runs/dbvae --fairness --json")
 )
 def evaluate(
     run: Path = typer.Argument(..., help="Run folder."),
@@ -29,12 +29,17 @@ def evaluate(
     batch_size: int = typer.Option(256, help="Examples per batch."),
     seed: int = typer.Option(0, help="Seed of the evaluation noise."),
     device: str = typer.Option("auto", help="auto, cpu, cuda or cuda:N."),
+    fairness: bool = typer.Option(False, "--fairness", help="Classifiers: accuracy on the positives of each attribute group (E[A], Var[A], worst group)."),
+    groups: str = typer.Option("skin,glasses", help="With --fairness: the attributes whose combinations form the groups."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     from genlab.evaluate.run_metrics import evaluate_run
 
+    group_names = tuple(g for g in groups.replace(" ", "").split(",") if g)
     with progress_bar("evaluating") as progress:
-        result = evaluate_run(str(run), split, iwae_k, n, batch_size, seed, device, progress=progress)
+        result = evaluate_run(
+            str(run), split, iwae_k, n, batch_size, seed, device, progress=progress, fairness=fairness, groups=group_names
+        )  # fmt: skip
     if as_json:
         print_json(result)
         return
@@ -45,13 +50,23 @@ def evaluate(
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, value in result.items():
-        if key in ("run", "dataset", "split", "n_examples", "likelihood_note"):
+        if key in ("run", "dataset", "split", "n_examples", "likelihood_note", "fairness"):
             continue
         table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
     console = Console()
     console.print(table)
     if result.get("likelihood_note"):
         console.print(result["likelihood_note"])
+    if "fairness" in result:
+        f = result["fairness"]
+        groups_table = Table(title=f"accuracy on the positives by {' x '.join(f['group_by'])} (percent)")
+        groups_table.add_column("group")
+        groups_table.add_column("accuracy", justify="right")
+        groups_table.add_column("n", justify="right")
+        for name, accuracy in f["groups"].items():
+            groups_table.add_row(name, f"{accuracy:.2f}", str(f["group_sizes"][name]))
+        console.print(groups_table)
+        console.print(f"E[A] {f['mean']:.2f}  Var[A] {f['variance']:.2f}  worst {f['worst']:.2f} ({f['worst_group']})  gap {f['gap']:.2f}")
 
 
 @app.command(help="Draw samples from a run's model into an image grid." + examples("genlab sample runs/vae --n 64 --out samples.png --seed 1"))

@@ -15,6 +15,7 @@ term on the scale of the classification loss.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Literal
 
@@ -29,6 +30,8 @@ from genlab.models.distributions import kl_standard_normal
 from genlab.nets import build_decoder, build_encoder
 from genlab.viz.grid import pair_rows
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class DBVAEConfig(ClassifierConfig):
@@ -39,7 +42,9 @@ class DBVAEConfig(ClassifierConfig):
     bins: int = option(10, "histogram bins per latent dimension for the density estimate")
     alpha: float = option(0.01, "smoothing of the histogram; larger means closer to uniform sampling")
     combine: Literal["product", "max"] = option(
-        "product", "combine per-dimension weights: product (the paper) or max (the MIT lab code)"
+        "max",
+        "combine per-dimension weights: max (the MIT lab code) or product (the paper; concentrates on a few "
+        "images as the latent size grows unless --alpha is large)",
     )
 
     def validate(self) -> None:
@@ -120,7 +125,14 @@ class DebiasingVAE(Classifier):
             return None
         weights = torch.ones(len(x), device=x.device)
         c = self.config
-        weights[positive] = debiasing_weights(self.latent_means(x[positive]), c.bins, c.alpha, c.combine) * n_pos
+        probabilities = debiasing_weights(self.latent_means(x[positive]), c.bins, c.alpha, c.combine)
+        effective = float(1.0 / probabilities.pow(2).sum())
+        if effective < 0.1 * n_pos:
+            log.warning(
+                "the debiasing sampler concentrates on about %d of %d positives (effective sample size); "
+                "raise --alpha or use --combine max for a gentler resampling", round(effective), n_pos,
+            )  # fmt: skip
+        weights[positive] = probabilities * n_pos
         return weights
 
     @torch.no_grad()

@@ -20,14 +20,15 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, markdown_table, write_docs_section, write_results  # noqa: E402
+from _common import machine, markdown_table, write_docs_section, write_results
 
 BATCH = 256
 CHANNELS = {64: (32, 32, 64, 64), 32: (32, 64, 64)}  # conv widths, one per halving (to 4x4)

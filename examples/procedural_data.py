@@ -21,7 +21,8 @@ COLUMNS = 8
 
 def faces_varying(name: str, levels, **fixed: int) -> np.ndarray:
     """Factor vectors of one face with ``name`` running through ``levels``."""
-    base = dict(skin=1, yaw=5, smile=7, glasses=0, hair_color=1, hair_style=1, light=2, brightness=2, background=0)
+    base = {"skin": 1, "yaw": 5, "smile": 7, "glasses": 0, "hair_color": 1, "hair_style": 1, "light": 2, "brightness": 2,
+            "background": 0}  # fmt: skip
     base.update(fixed)
     rows = np.array([[base[f] for f in FACTOR_NAMES]] * len(levels))
     rows[:, FACTOR_NAMES.index(name)] = levels

@@ -1,5 +1,7 @@
 """The procedural data sets: shapes, faces, non-face negatives, their factors and option strings."""
 
+import itertools
+
 import numpy as np
 import pytest
 import torch
@@ -10,9 +12,11 @@ from genlab.data.face_render import HAIR_STYLES
 from genlab.data.faces import (
     FACTOR_NAMES,
     FACTOR_SIZES,
+    LEVEL_NAMES,
     FaceFactors,
     Faces,
     balanced_factors,
+    face_sampler,
     level_weights,
 )
 from genlab.data.factors import FactorSource, factor_source
@@ -71,8 +75,8 @@ def test_shapes_factors_mean_what_they_say():
     assert (area.diff() > 0).all()
     # orientation turns the ellipse: wide at 0, tall at a quarter turn (10 of 40 steps)
     wide, tall = vary(2, [0, 10])
-    width = lambda im: int(im.sum(dim=1).gt(0).sum())  # noqa: E731 - columns the sprite covers
-    height = lambda im: int(im.sum(dim=2).gt(0).sum())  # noqa: E731
+    width = lambda im: int(im.sum(dim=1).gt(0).sum())  # columns the sprite covers
+    height = lambda im: int(im.sum(dim=2).gt(0).sum())
     assert width(wide) > 1.5 * height(wide) and height(tall) > 1.5 * width(tall)
     shapes = vary(0, range(3))
     assert not torch.equal(shapes[0], shapes[1]) and not torch.equal(shapes[1], shapes[2])
@@ -94,7 +98,8 @@ def test_shapes_data_set_carries_its_factors():
 
 def face(**changes) -> np.ndarray:
     """One factor vector: a bald, frontal, neutral face without glasses, unless changed."""
-    f = dict(skin=1, yaw=5, smile=5, glasses=0, hair_color=1, hair_style=0, light=2, brightness=2, background=0)
+    f = {"skin": 1, "yaw": 5, "smile": 5, "glasses": 0, "hair_color": 1, "hair_style": 0, "light": 2, "brightness": 2,
+         "background": 0}  # fmt: skip
     f.update(changes)
     return np.array([[f[name] for name in FACTOR_NAMES]])
 
@@ -164,7 +169,7 @@ def test_smile_bends_the_mouth():
 
     lifts = [corner_lift(image) for image in render(*(face(smile=k) for k in range(11)))]
     assert lifts[0] < -2 and abs(lifts[5]) < 0.5 and lifts[10] > 1
-    assert all(a <= b for a, b in zip(lifts[:8], lifts[1:8]))  # until the mouth opens, steadily
+    assert all(a <= b for a, b in itertools.pairwise(lifts[:8]))  # until the mouth opens, steadily
 
 
 def test_every_attribute_changes_the_image():
@@ -174,6 +179,7 @@ def test_every_attribute_changes_the_image():
         other = render(face(**changed))[0]
         assert (other - base).abs().max() > 0.1, name
     assert len(HAIR_STYLES) == 4 and HAIR_STYLES[0] == "bald"
+    assert [len(LEVEL_NAMES[name]) for name in FACTOR_NAMES] == list(FACTOR_SIZES)
 
 
 # --- sampling ---------------------------------------------------------------------------------
@@ -191,6 +197,10 @@ def test_sampler_follows_the_requested_frequencies():
     same = Faces.from_options("skin=0.9,0.1,glasses=0.05,hair_style=1,1,2,0")
     assert all(np.array_equal(same.weights[k], source.weights[k]) for k in source.weights)
     assert np.allclose(level_weights("skin", [9, 1]), [0.3, 0.3, 0.3, 1 / 30, 1 / 30, 1 / 30])
+    python = face_sampler(skin=[0.9, 0.1], glasses=0.05, hair_style=[1, 1, 2, 0])
+    assert all(np.array_equal(python.weights[k], source.weights[k]) for k in source.weights)
+    with pytest.raises(DataError, match="unknown face factor 'hat'"):
+        face_sampler(hat=0.5)
 
 
 def test_balanced_sets_are_exactly_balanced():
@@ -218,7 +228,7 @@ def test_faces_detection_has_faces_and_non_faces():
     assert int(test.y.sum()) == 48 and len(test) == 96
     assert (train.factors[train.y == 0] == -1).all() and (train.factors[train.y == 1] >= 0).all()
     # faces and negatives are different kinds of image: a linear model on 8x8 thumbnails tells them apart
-    small = lambda d: torch.nn.functional.avg_pool2d(d.x, 4).flatten(1).numpy()  # noqa: E731
+    small = lambda d: torch.nn.functional.avg_pool2d(d.x, 4).flatten(1).numpy()
     model = LogisticRegression(max_iter=2000).fit(small(train), train.y.numpy())
     assert model.score(small(test), test.y.numpy()) > 0.9
     # negatives are deterministic and of every kind
@@ -265,6 +275,10 @@ def test_registry_and_factor_sources():
     assert factor_source("shapes", resize=32).render(np.zeros((2, 5), dtype=np.int64)).shape == (2, 1, 32, 32)
     with pytest.raises(DataError, match="no known factors.*shapes, faces"):
         factor_source("digits")
+    # a run's factor source renders exactly the images the run trained on, also with --resize
+    for name in ("shapes:n=20,test=5", "faces:n=24,test=12"):
+        train, _ = get_source(name).load(resize=32)
+        assert torch.equal(factor_source(name, resize=32).render(train.factors.numpy()), train.x)
 
 
 # --- option strings ---------------------------------------------------------------------------

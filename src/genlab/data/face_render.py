@@ -69,7 +69,7 @@ def _color(rgb: tuple[float, float, float], n: int) -> torch.Tensor:
 def render_faces(attrs: FaceAttributes, size: int = 64) -> torch.Tensor:
     """Images (B, 3, size, size) float32 in [0, 1] of the faces described by ``attrs``."""
     n = len(attrs)
-    p = lambda v: sdf.param(np.asarray(v, dtype=np.float32), n)  # noqa: E731
+    p = lambda v: sdf.param(np.asarray(v, dtype=np.float32), n)
     theta = p(attrs.yaw) * MAX_YAW
     sin_t = torch.sin(theta)
     smile = p(attrs.smile)

@@ -26,6 +26,7 @@ draws light skin (levels 0-2) for 90% of the faces and glasses for 5%; see :func
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import numpy as np
 import torch
@@ -40,17 +41,22 @@ from genlab.errors import DataError
 
 FACTOR_NAMES = ("skin", "yaw", "smile", "glasses", "hair_color", "hair_style", "light", "brightness", "background")
 FACTOR_SIZES = (6, 11, 11, 2, 5, 4, 5, 3, 6)
-LEVEL_NAMES: dict[str, tuple[str, ...]] = {
-    "skin": tuple(f"tone {i + 1}" for i in range(6)),
-    "glasses": ("no", "yes"),
-    "hair_color": tuple(HAIR_COLORS),
-    "hair_style": HAIR_STYLES,
-    "background": tuple(BACKGROUNDS),
-}
 YAW_LEVELS = np.linspace(-1.0, 1.0, 11)
 SMILE_LEVELS = np.linspace(-1.0, 1.0, 11)
 LIGHT_LEVELS = np.linspace(-1.0, 1.0, 5)
 BRIGHTNESS_LEVELS = np.array([0.7, 0.85, 1.0])
+# readable names of every factor's levels, for tables and reports
+LEVEL_NAMES: dict[str, tuple[str, ...]] = {
+    "skin": tuple(f"tone {i + 1}" for i in range(6)),
+    "yaw": tuple(f"{v:+.1f}" for v in YAW_LEVELS),
+    "smile": tuple(f"{v:+.1f}" for v in SMILE_LEVELS),
+    "glasses": ("no", "yes"),
+    "hair_color": tuple(HAIR_COLORS),
+    "hair_style": HAIR_STYLES,
+    "light": tuple(f"{v:+.1f}" for v in LIGHT_LEVELS),
+    "brightness": tuple(f"{v:.2f}" for v in BRIGHTNESS_LEVELS),
+    "background": tuple(BACKGROUNDS),
+}
 SIZE = 64
 # the attributes a balanced set crosses exactly (every combination equally often); the others
 # are balanced one by one
@@ -139,6 +145,21 @@ class FaceFactors:
         return out
 
 
+def face_sampler(size: int = SIZE, **frequencies: float | list[float]) -> FaceFactors:
+    """Faces drawn with the given attribute frequencies, written as in the option strings.
+
+    ``face_sampler(skin=[0.9, 0.1], glasses=0.05)`` draws 90% light skin tones (0-2) and glasses
+    for 5% of the faces; see :func:`level_weights`. Unnamed attributes stay uniform.
+    """
+    weights = {}
+    for name, values in frequencies.items():
+        if name not in FACTOR_NAMES:
+            raise DataError(f"unknown face factor '{name}'; choose from {', '.join(FACTOR_NAMES)}")
+        values = [values] if isinstance(values, (int, float)) else list(values)
+        weights[name] = level_weights(name, numbers([str(v) for v in values], name, "face_sampler"), "face_sampler")
+    return FaceFactors(weights, size)
+
+
 def balanced_factors(n: int, rng: np.random.Generator, groups: tuple[str, ...] = BALANCE_GROUPS) -> np.ndarray:
     """``n`` factor vectors in which every combination of the ``groups`` factors occurs equally often.
 
@@ -178,11 +199,12 @@ class Faces:
     Train: ``n`` faces drawn with the weights (or balanced with ``balanced``). Test: ``test``
     faces with every skin tone x glasses group equally represented and the other attributes
     balanced, whatever the weights, so that a model trained on a skewed set is scored on all
-    groups alike. Both depend on ``seed`` only through the draws.
+    groups alike. ``seed`` picks another draw of both.
     """
 
     kind_name = "faces"
-    defaults = {"n": 20_000, "test": 4_800}
+    defaults: ClassVar[dict[str, int]] = {"n": 20_000, "test": 4_800}
+    extra_options: tuple[str, ...] = ("n", "test", "seed", "balanced")  # option keys besides the factors
 
     def __init__(
         self,
@@ -208,9 +230,6 @@ class Faces:
                     f"{self.name}: {label}={count} must be a multiple of {cells} (the skin x glasses groups) "
                     "to be balanced"
                 )
-
-    # option keys besides the factor names
-    extra_options: tuple[str, ...] = ("n", "test", "seed", "balanced")
 
     @classmethod
     def from_options(cls, text: str) -> Faces:
@@ -262,7 +281,7 @@ class FacesDetection(Faces):
     """
 
     kind_name = "faces-detection"
-    defaults = {"n": 10_000, "test": 2_400}
+    defaults: ClassVar[dict[str, int]] = {"n": 10_000, "test": 2_400}
     extra_options = ("n", "test", "seed", "balanced", "negatives")
     classes = ("non-face", "face")
 
@@ -285,24 +304,32 @@ class FacesDetection(Faces):
         renderer = FaceFactors(self.weights, size)
         splits = []
         for factors, n_neg, stream in ((self.train_factors(), self.n_negatives, 3), (self.test_factors(), self.n_test, 4)):
-            negatives, _ = render_nonfaces(n_neg, np.random.default_rng([self.seed, stream]), size)
-            x = torch.cat([renderer.render(factors), negatives])
-            y = torch.cat([torch.ones(len(factors), dtype=torch.long), torch.zeros(n_neg, dtype=torch.long)])
-            rows = torch.cat([torch.from_numpy(factors), torch.full((n_neg, len(FACTOR_NAMES)), -1, dtype=torch.long)])
-            # faces and negatives in a fixed random order, so that any prefix (--limit) holds both
-            order = torch.randperm(len(x), generator=torch.Generator().manual_seed(self.seed * 10 + stream))
-            splits.append(Dataset(x[order], y[order], self.classes, 8, rows[order], FACTOR_NAMES))
+            n = len(factors) + n_neg
+            # faces and negatives in a fixed random order, so that any prefix (--limit) holds both;
+            # each is written straight to its places, sparing a copy of the whole set
+            order = torch.randperm(n, generator=torch.Generator().manual_seed(self.seed * 10 + stream))
+            where_faces, where_negatives = order[: len(factors)], order[len(factors) :]
+            x = torch.empty(n, 3, size, size)
+            x[where_faces] = renderer.render(factors)
+            x[where_negatives] = render_nonfaces(n_neg, np.random.default_rng([self.seed, stream]), size)[0]
+            y = torch.zeros(n, dtype=torch.long)
+            y[where_faces] = 1
+            rows = torch.full((n, len(FACTOR_NAMES)), -1, dtype=torch.long)
+            rows[where_faces] = torch.from_numpy(factors)
+            splits.append(Dataset(x, y, self.classes, 8, rows, FACTOR_NAMES))
         return splits[0], splits[1]
 
 
 __all__ = [
     "FACTOR_NAMES",
     "FACTOR_SIZES",
+    "LEVEL_NAMES",
     "NEGATIVE_KINDS",
     "FaceFactors",
     "Faces",
     "FacesDetection",
     "balanced_factors",
+    "face_sampler",
     "factors_to_attributes",
     "level_weights",
 ]

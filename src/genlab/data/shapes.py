@@ -20,8 +20,8 @@ import numpy as np
 import torch
 
 from genlab.data.dataset import Dataset
-from genlab.data.sdf import render_threads
 from genlab.data.options import check_keys, parse_options, positive_int
+from genlab.data.sdf import render_threads
 from genlab.data.source import SourceInfo
 from genlab.errors import DataError
 

@@ -1,7 +1,8 @@
 """Debiasing: a plain face classifier against DB-VAE at several alphas, accuracy per group.
 
-The training set is procedural ``faces-detection`` skewed 90/10 in skin tone (light levels 0-2 hold
-90% of the faces, dark levels 3-5 hold 10%) and 95/5 in glasses; the test set has every
+The training set is procedural ``faces-detection`` skewed (by default) 90/10 in skin tone (light levels
+0-2 hold 90% of the faces, dark levels 3-5 hold 10%) and 95/5 in glasses, with half of the negatives
+scrambled faces (hard negatives: a face's colors without its arrangement); the test set has every
 skin tone x glasses group equally represented. Each model is trained with the same networks,
 data, epochs and seeds; the only differences are DB-VAE's VAE head on the faces and its
 resampling. Reported per model: mean accuracy over groups E[A], variance across groups Var[A],
@@ -26,13 +27,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import DOCS, WORK, machine, markdown_table, write_docs_section, write_results  # noqa: E402
 
-SKIN_90_10 = "skin=0.3,0.3,0.3,0.0333,0.0333,0.0334"
-GLASSES_95_5 = "glasses=0.05"
 NETWORK = {"channels": (16, 32, 64), "hidden": (128,)}
 
 
-def data_name(n: int, test: int, extra: str) -> str:
-    return f"faces-detection:n={n},test={test},{SKIN_90_10},{GLASSES_95_5}" + (f",{extra}" if extra else "")
+def data_name(n: int, test: int, dark_share: float, glasses_share: float, hard: float) -> str:
+    """Faces whose dark skin tones (levels 3-5) hold ``dark_share`` and glasses ``glasses_share``."""
+    light, dark = (1 - dark_share) / 3, dark_share / 3
+    skin = ",".join(f"{v:.4g}" for v in (light, light, light, dark, dark, dark))
+    return f"faces-detection:n={n},test={test},skin={skin},glasses={glasses_share:g},hard={hard:g}"
 
 
 def variants(alphas: list[float]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -98,11 +100,13 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--resize", type=int, default=32)
     parser.add_argument("--alphas", default="0.001,0.01,0.1")
-    parser.add_argument("--data-extra", default="", help="more faces-detection options, e.g. negatives=hard")
+    parser.add_argument("--dark-share", type=float, default=0.10, help="share of dark skin tones in training")
+    parser.add_argument("--glasses-share", type=float, default=0.05, help="share of glasses in training")
+    parser.add_argument("--hard", type=float, default=0.5, help="share of negatives that are scrambled faces")
     args = parser.parse_args()
     seeds = range(1 if args.quick else args.seeds)
     n, test, epochs = (240, 240, 1) if args.quick else (args.n, 2400, args.epochs)
-    data = data_name(n, test, args.data_extra)
+    data = data_name(n, test, args.dark_share, args.glasses_share, args.hard)
     work = WORK / ("debias_quick" if args.quick else "debias")
     cases = variants([float(a) for a in args.alphas.split(",")])
     rows = []
@@ -139,8 +143,9 @@ def main() -> None:
     write_docs_section("debias", f"""
 ## Debiasing: plain classifier vs DB-VAE (`benchmarks/debias.py`)
 
-Training set `{data}` at {args.resize}x{args.resize}: faces skewed 90/10 in skin tone (levels 0-2 vs 3-5) and
-95/5 in glasses, as many non-face negatives; {epochs} epochs, batch 128, Adam 1e-3, the same conv network
+Training set `{data}` at {args.resize}x{args.resize}: {100 * (1 - args.dark_share):.0f}% light skin tones (levels 0-2) and
+{100 * args.dark_share:.0f}% dark (3-5), {100 * args.glasses_share:g}% glasses, as many non-face negatives of which
+{100 * args.hard:.0f}% are scrambled faces; {epochs} epochs, batch 128, Adam 1e-3, the same conv network
 for every model. Test: {test} faces with every skin tone x glasses group (12 groups) equally represented, and
 {test} negatives. Accuracy per group is the share of the group's faces detected; E[A] is their mean, Var[A]
 their variance (percent squared, as in Amini et al. 2019). Mean ± std over {len(seeds)} seeds.

@@ -193,3 +193,19 @@ def test_bias_discover_reports_groups_and_rejects_an_empty_folder(cli, tmp_path)
     (tmp_path / "empty").mkdir()
     empty = cli("bias", "discover", "--data", f"folder:{tmp_path / 'empty'}", "--out", tmp_path / "r2")
     assert empty.code == 2 and "Traceback" not in empty.err
+
+
+def test_hard_negatives_are_scrambled_faces_with_the_same_pixels():
+    from genlab.data.faces import scramble
+    from genlab.data.registry import get_source
+
+    images = torch.rand(3, 3, 32, 32)
+    mixed = scramble(images, 4, np.random.default_rng(0))
+    assert not torch.equal(mixed, images)
+    # the same tiles, rearranged: every image keeps its multiset of pixel values
+    assert torch.equal(mixed.flatten(1).sort(1).values, images.flatten(1).sort(1).values)
+    train, _ = get_source("faces-detection:n=24,test=24,hard=1").load(resize=32)
+    negatives = train.x[train.y == 0]
+    assert len(negatives) == 24 and bool((train.factors[train.y == 0] == -1).all())
+    with pytest.raises(ValueError, match="hard"):
+        get_source("faces-detection:hard=2").load()

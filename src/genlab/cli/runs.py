@@ -19,12 +19,12 @@ log = logging.getLogger("genlab")
 
 @app.command(
     help="Score a run on a split of its data: ELBO, IWAE NLL and bits/dim for a VAE; MSE and PSNR for an AE; "
-    "--disentanglement adds beta-VAE, FactorVAE, MIG, DCI and SAP scores for data with known factors. "
+    "accuracy (and --fairness across attribute groups) for a classifier; --disentanglement adds beta-VAE, FactorVAE, MIG, DCI and SAP scores for data with known factors. "
     "--quality scores its samples instead: Frechet distance, KID, precision and recall in the features of a "
     "classifier trained on the data set (cached), or of a local Inception-v3 file (standard FID)."
     + examples(
         "genlab evaluate runs/vae", "genlab evaluate runs/vae --json --iwae-k 1000", "genlab evaluate runs/ae --split val --json",
-        "genlab evaluate runs/bvae --disentanglement --json",
+        "genlab evaluate runs/bvae --disentanglement --json", "genlab evaluate runs/dbvae --fairness --json",
         "genlab evaluate runs/vae --quality --json",
         "genlab evaluate runs/vae --quality --n-generated 5000 --inception ~/weights/pt_inception-2015-12-05-6726825d.pth",
     )
@@ -39,6 +39,8 @@ def evaluate(
     device: str = typer.Option("auto", help="auto, cpu, cuda or cuda:N."),
     disentanglement: bool = typer.Option(False, "--disentanglement", help="Add beta-VAE, FactorVAE, MIG, DCI and SAP scores (data sets with known factors, e.g. shapes, faces)."),
     disentanglement_n: int = typer.Option(10_000, help="Training points of the disentanglement metrics; 10,000 is disentanglement_lib's published size, other sizes scale with it."),
+    fairness: bool = typer.Option(False, "--fairness", help="Classifiers: accuracy on the positives of each attribute group (E[A], Var[A], worst group)."),
+    groups: str = typer.Option("skin,glasses", help="With --fairness: the attributes whose combinations form the groups."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     quality: bool = typer.Option(False, "--quality", help="Score sample quality (FD, KID, precision, recall) instead of likelihoods."),
     n_generated: int = typer.Option(10_000, help="--quality: samples to draw."),
@@ -68,6 +70,7 @@ def evaluate(
             result = evaluate_run(
                 str(run), split, iwae_k, n, batch_size, seed, device, progress=progress,
                 disentanglement=disentanglement, disentanglement_n=disentanglement_n,
+                fairness=fairness, groups=tuple(g for g in groups.replace(" ", "").split(",") if g),
             )  # fmt: skip
     if as_json:
         print_json(result)
@@ -79,7 +82,7 @@ def evaluate(
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, value in result.items():
-        if key in ("run", "dataset", "split", "n_examples", "likelihood_note", "disentanglement"):
+        if key in ("run", "dataset", "split", "n_examples", "likelihood_note", "disentanglement", "fairness"):
             continue
         table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
     for metric, values in result.get("disentanglement", {}).items():
@@ -89,6 +92,16 @@ def evaluate(
     console.print(table)
     if result.get("likelihood_note"):
         console.print(result["likelihood_note"])
+    if "fairness" in result:
+        f = result["fairness"]
+        groups_table = Table(title=f"accuracy on the positives by {' x '.join(f['group_by'])} (percent)")
+        groups_table.add_column("group")
+        groups_table.add_column("accuracy", justify="right")
+        groups_table.add_column("n", justify="right")
+        for name, accuracy in f["groups"].items():
+            groups_table.add_row(name, f"{accuracy:.2f}", str(f["group_sizes"][name]))
+        console.print(groups_table)
+        console.print(f"E[A] {f['mean']:.2f}  Var[A] {f['variance']:.2f}  worst {f['worst']:.2f} ({f['worst_group']})  gap {f['gap']:.2f}")
 
 
 @app.command(help="Draw samples from a run's model into an image grid." + examples("genlab sample runs/vae --n 64 --out samples.png --seed 1"))

@@ -26,7 +26,7 @@ draws light skin (levels 0-2) for 90% of the faces and glasses for 5%; see :func
 from __future__ import annotations
 
 import math
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -252,7 +252,7 @@ class Faces:
         )
 
     @classmethod
-    def _more_options(cls, options: dict[str, list[str]], name: str) -> dict[str, int]:
+    def _more_options(cls, options: dict[str, list[str]], name: str) -> dict[str, Any]:
         return {}
 
     def info(self) -> SourceInfo:
@@ -278,26 +278,47 @@ class FacesDetection(Faces):
 
     The faces follow the same weights as ``faces`` (so a detector can be trained on a skewed
     set); the test faces are balanced. Negatives get factor rows of -1 (no face attributes).
+    ``hard=F`` makes a share F of the negatives scrambled faces (each face cut into 4x4 tiles in
+    a random order, the classic stimulus of face perception studies): the colors and textures of a
+    face without its arrangement, so that a detector must learn the arrangement.
     """
 
     kind_name = "faces-detection"
     defaults: ClassVar[dict[str, int]] = {"n": 10_000, "test": 2_400}
-    extra_options = ("n", "test", "seed", "balanced", "negatives")
+    extra_options = ("n", "test", "seed", "balanced", "negatives", "hard")
     classes = ("non-face", "face")
+    SCRAMBLE_TILES = 4
 
-    def __init__(self, *args, negatives: int | None = None, **kwargs) -> None:
+    def __init__(self, *args, negatives: int | None = None, hard: float = 0.0, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.n_negatives = self.n_train if negatives is None else negatives
+        if not 0.0 <= hard <= 1.0:
+            raise DataError(f"{self.name}: hard={hard} must be a share between 0 and 1")
+        self.hard = hard
 
     @classmethod
-    def _more_options(cls, options: dict[str, list[str]], name: str) -> dict[str, int]:
-        if "negatives" not in options:
-            return {}
-        return {"negatives": positive_int(options, "negatives", name, 0)}
+    def _more_options(cls, options: dict[str, list[str]], name: str) -> dict[str, Any]:
+        more: dict[str, Any] = {}
+        if "negatives" in options:
+            more["negatives"] = positive_int(options, "negatives", name, 0)
+        if "hard" in options:
+            values = numbers(options["hard"], "hard", name)
+            if len(values) != 1:
+                raise DataError(f"{name}: hard takes one share between 0 and 1, e.g. hard=0.5")
+            more["hard"] = values[0]
+        return more
 
     def info(self) -> SourceInfo:
         n_train, n_test = self.n_train + self.n_negatives, 2 * self.n_test
         return SourceInfo(self.name, "images", f"3x{SIZE}x{SIZE}", n_train, n_test, "procedural", True)
+
+    def _negatives(self, n: int, rng: np.random.Generator, renderer: FaceFactors) -> torch.Tensor:
+        n_hard = round(self.hard * n)
+        scenes = render_nonfaces(n - n_hard, rng, renderer.size)[0]
+        if n_hard == 0:
+            return scenes
+        faces = renderer.render(renderer.sample_factors(n_hard, rng))
+        return torch.cat([scenes, scramble(faces, self.SCRAMBLE_TILES, rng)])
 
     def load(self, resize: int | None = None) -> tuple[Dataset, Dataset | None]:
         size = resize or SIZE
@@ -311,13 +332,28 @@ class FacesDetection(Faces):
             where_faces, where_negatives = order[: len(factors)], order[len(factors) :]
             x = torch.empty(n, 3, size, size)
             x[where_faces] = renderer.render(factors)
-            x[where_negatives] = render_nonfaces(n_neg, np.random.default_rng([self.seed, stream]), size)[0]
+            x[where_negatives] = self._negatives(n_neg, np.random.default_rng([self.seed, stream]), renderer)
             y = torch.zeros(n, dtype=torch.long)
             y[where_faces] = 1
             rows = torch.full((n, len(FACTOR_NAMES)), -1, dtype=torch.long)
             rows[where_faces] = torch.from_numpy(factors)
             splits.append(Dataset(x, y, self.classes, 8, rows, FACTOR_NAMES))
         return splits[0], splits[1]
+
+
+def scramble(images: torch.Tensor, tiles: int, rng: np.random.Generator) -> torch.Tensor:
+    """Each image cut into ``tiles`` x ``tiles`` tiles, put back in its own random order."""
+    n, c, h, w = images.shape
+    th, tw = h // tiles, w // tiles
+    blocks = images[:, :, : th * tiles, : tw * tiles].reshape(n, c, tiles, th, tiles, tw).permute(0, 2, 4, 1, 3, 5)
+    blocks = blocks.reshape(n, tiles * tiles, c, th, tw)
+    order = torch.from_numpy(np.argsort(rng.random((n, tiles * tiles)), axis=1))
+    shuffled = blocks[torch.arange(n).unsqueeze(1), order]
+    out = images.clone()
+    out[:, :, : th * tiles, : tw * tiles] = (
+        shuffled.reshape(n, tiles, tiles, c, th, tw).permute(0, 3, 1, 4, 2, 5).reshape(n, c, th * tiles, tw * tiles)
+    )
+    return out
 
 
 __all__ = [

@@ -39,6 +39,41 @@ def _likelihood_basis(config: Any, data: Any, bits: int | None, x: torch.Tensor)
     )
 
 
+@torch.no_grad()
+def classifier_metrics(
+    model: Any, x: torch.Tensor, data: Any, batch_size: int, groups: tuple[str, ...] | None
+) -> dict[str, Any]:
+    """Accuracy of a binary classifier and, given attribute ``groups``, its fairness across them.
+
+    Fairness is measured on the positives (the faces), as in the DB-VAE paper: the share of each
+    group's faces that the classifier detects.
+    """
+    from genlab.evaluate.fairness import group_accuracies
+
+    if data.y is None:
+        raise ConfigError("this split has no labels, so a classifier cannot be scored on it")
+    model.eval()
+    logits = torch.cat([model.classify(chunk) for chunk in x.split(batch_size)]).cpu()
+    y = data.y.cpu()
+    correct = (logits > 0).long() == y
+    positive = y == 1
+    result: dict[str, Any] = {
+        "accuracy": float(correct.float().mean()),
+        "accuracy_positives": float(correct[positive].float().mean()) if positive.any() else None,
+        "accuracy_negatives": float(correct[~positive].float().mean()) if (~positive).any() else None,
+    }
+    if groups is not None:
+        if data.factors is None:
+            raise ConfigError(
+                "--fairness needs the attributes of each test example (procedural faces, or folders with an "
+                "attributes CSV); this data set has none"
+            )
+        columns = [data.factor(name)[positive].tolist() for name in groups]  # DataError names unknown ones
+        labels = ["|".join(f"{name}={value}" for name, value in zip(groups, row)) for row in zip(*columns)]
+        result["fairness"] = {"group_by": list(groups), **group_accuracies(correct[positive].numpy(), labels)}
+    return result
+
+
 def evaluate_run(
     path: str,
     split: str = "test",
@@ -51,11 +86,14 @@ def evaluate_run(
     progress: Callable[[int, int], None] | None = None,
     disentanglement: bool = False,
     disentanglement_n: int = 10_000,
+    fairness: bool = False,
+    groups: tuple[str, ...] = ("skin", "glasses"),
 ) -> dict[str, Any]:
     """Evaluate the run at ``path`` on ``split`` and return (and save as eval_SPLIT.json) its metrics.
 
     For a VAE: ``elbo``, ``recon``, ``kl``, ``nll_iwae`` (nats per example), ``bits_per_dim``; for an
-    AE: ``mse``, ``psnr``, ``recon``. ``n`` limits the number of examples (the first n of the split);
+    AE: ``mse``, ``psnr``, ``recon``; for a classifier: ``accuracy`` and, with ``fairness``, the
+    accuracy on the positives of each group of the attributes ``groups``. ``n`` limits the number of examples (the first n of the split);
     ``progress(done, total)`` hears about each batch of the likelihood estimate.
     ``disentanglement`` adds the metrics of :func:`genlab.evaluate.disentanglement.compute_all` (on
     images rendered from the data set's factors, sample sizes scaled to ``disentanglement_n``).
@@ -99,6 +137,8 @@ def evaluate_run(
             "likelihood_valid": valid,
             "likelihood_note": note,
         }
+    elif hasattr(model, "classify"):
+        result |= classifier_metrics(model, x, data, batch_size, groups if fairness else None)
     elif hasattr(model, "reconstruction_error"):
         errors = reconstruction_errors(model, x, batch_size)
         result |= {
@@ -114,6 +154,8 @@ def evaluate_run(
         represent = model_representation(model, config.data, dev, derive_seed(seed, "factor-noise"))
         say = lambda name: log.info("disentanglement: computing %s", name)  # noqa: E731
         result["disentanglement"] = compute_all(factors, represent, derive_seed(seed, "factors"), disentanglement_n, progress=say)
+    if fairness and not hasattr(model, "classify"):
+        raise ConfigError(f"--fairness scores a classifier (classifier, dbvae); {run.path} holds a '{config.model}' model")
     result["seed"] = seed
     if save:
         write_json(run.eval_path(split), result)

@@ -2,9 +2,11 @@
 
 from genlab.models.annealed_vae import AnnealedVAE, AnnealedVAEConfig
 from genlab.models.autoencoder import AEConfig, Autoencoder, AutoencoderConfig
+from genlab.models.classifier import Classifier, ClassifierConfig
 from genlab.models.config import ModelConfig
-from genlab.models.registry import MODELS, ModelSpec, build_model, get_model_spec, register_model
+from genlab.models.dbvae import DBVAEConfig, DebiasingVAE
 from genlab.models.iwae import IWAE, IWAEConfig
+from genlab.models.registry import MODELS, ModelSpec, build_model, get_model_spec, register_model
 from genlab.models.vae import VAE, VAEConfig
 
 register_model(
@@ -46,11 +48,34 @@ register_model(
     )
 )  # fmt: skip
 
+register_model(
+    ModelSpec(
+        "classifier", Classifier, ClassifierConfig, "binary classifier (1 = positive, e.g. a face; 0 = negative)",
+        examples=(
+            "genlab train classifier --data faces-detection --epochs 5 --out runs/classifier",
+        ),
+    )
+)  # fmt: skip
+register_model(
+    ModelSpec(
+        "dbvae", DebiasingVAE, DBVAEConfig,
+        "debiasing VAE (DB-VAE): a classifier that resamples rare positives by their latent density",
+        examples=(
+            "genlab train dbvae --data faces-detection --epochs 5 --alpha 0.01 --out runs/dbvae",
+            "genlab train dbvae --data faces-detection --combine max --bins 20 --out runs/dbvae-max",
+        ),
+    )
+)  # fmt: skip
+
 __all__ = [
     "AnnealedVAE",
     "AnnealedVAEConfig",
     "IWAE",
     "IWAEConfig",
+    "Classifier",
+    "ClassifierConfig",
+    "DBVAEConfig",
+    "DebiasingVAE",
     "AEConfig",
     "Autoencoder",
     "AutoencoderConfig",

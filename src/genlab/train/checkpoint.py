@@ -60,12 +60,22 @@ def _unflatten_optimizer(tensors: dict[str, torch.Tensor], meta: dict[str, Any])
 
 
 def save_checkpoint(
-    state_path: Path, weights_path: Path, model: nn.Module, optimizer: torch.optim.Optimizer, progress: Progress
+    state_path: Path,
+    weights_path: Path,
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    progress: Progress,
+    trainer_tensors: dict[str, torch.Tensor] | None = None,
 ) -> None:
-    """Write the trainer state, then the weights; each file atomically."""
+    """Write the trainer state, then the weights; each file atomically.
+
+    ``trainer_tensors`` is state of the loop itself that resuming needs (e.g. this epoch's sampling
+    weights); :func:`load_trainer_tensors` reads it back.
+    """
     weights = dict(model.state_dict())
     optimizer_tensors, optimizer_meta = _flatten_optimizer(optimizer.state_dict())
     tensors = {f"model.{k}": v for k, v in weights.items()} | optimizer_tensors
+    tensors |= {f"trainer.{k}": v for k, v in (trainer_tensors or {}).items()}
     meta = {"format": FORMAT, "progress": json.dumps(asdict(progress)), "optimizer": json.dumps(optimizer_meta)}
     write_safetensors(state_path, tensors, meta)
     write_safetensors(weights_path, weights, {"format": "genlab-weights/1", "step": str(progress.step)})
@@ -86,6 +96,11 @@ def load_checkpoint(state_path: Path, model: nn.Module, optimizer: torch.optim.O
         raise RunError(f"{state_path} does not match this model ({str(e).splitlines()[0]})") from e
     _match_parameter_layouts(optimizer)
     return Progress(**json.loads(meta["progress"]))
+
+
+def load_trainer_tensors(state_path: Path) -> dict[str, torch.Tensor]:
+    """The loop's own tensors saved by :func:`save_checkpoint` (empty if there are none)."""
+    return {k.removeprefix("trainer."): v for k, v in read_safetensors(state_path).items() if k.startswith("trainer.")}
 
 
 def _match_parameter_layouts(optimizer: torch.optim.Optimizer) -> None:

@@ -2,7 +2,9 @@
 
 The loop stays plain PyTorch; Fabric supplies devices, precision and data-parallel processes.
 A model only has to return its named loss terms from ``forward(x, y)`` (a dict with ``loss``);
-``snapshot_images(x, generator)``, when present, gives the pictures saved each epoch.
+``snapshot_images(x, generator)``, when present, gives the pictures saved each epoch, and
+``sampling_weights(x, y)``, when present, is asked at the start of each epoch for per-example
+weights (or None) with which that epoch's examples are drawn, with replacement (DB-VAE).
 
 Determinism: the data order of each epoch and the random state of each step are derived from
 (seed, epoch) and (seed, step, rank), so a run resumed from any checkpoint continues exactly as
@@ -29,7 +31,7 @@ from torch import nn
 from genlab.data.splits import DataSpec, Splits, noisy_view
 from genlab.errors import ConfigError, RunError, TrainingDiverged
 from genlab.io import read_safetensors_metadata, write_json
-from genlab.train.checkpoint import Progress, load_checkpoint, save_checkpoint
+from genlab.train.checkpoint import Progress, load_checkpoint, load_trainer_tensors, save_checkpoint
 from genlab.train.config import TrainConfig
 from genlab.train.logger import MetricsLogger
 from genlab.viz.grid import save_grid
@@ -112,6 +114,7 @@ class Trainer:
         self.config = config
         self.progress_fn = progress
         self.fabric = self.make_fabric()  # checks devices and strategy before anything is written
+        self._epoch_weights: torch.Tensor | None = None  # the sampling weights of the current epoch, if any
 
     def make_fabric(self) -> Fabric:
         c = self.config
@@ -159,6 +162,7 @@ class Trainer:
                     "start it again with --overwrite"
                 )
             progress = load_checkpoint(run.state_path, raw_model, optimizer)
+            self._epoch_weights = load_trainer_tensors(run.state_path).get("sampling_weights")
 
         train, bits = splits.train, splits.train.bits
         n_shard = len(train) // world
@@ -190,7 +194,10 @@ class Trainer:
         try:
             with _StopRequest() as stop:
                 while progress.epoch < c.epochs and progress.step < total_steps:
-                    order = self._epoch_order(len(train), progress.epoch, rank, world).to(fabric.device)
+                    if hasattr(raw_model, "sampling_weights") and (progress.batch == 0 or self._epoch_weights is None):
+                        self._epoch_weights = self._sampling_weights(raw_model, x_train, y_train)
+                    order = self._epoch_order(len(train), progress.epoch, rank, world, self._epoch_weights)
+                    order = order.to(fabric.device)
                     batches = order.split(c.batch_size)
                     model.train()
                     while progress.batch < len(batches) and progress.step < total_steps:
@@ -276,11 +283,36 @@ class Trainer:
 
     # ------------------------------------------------------------------------------------------
 
-    def _epoch_order(self, n: int, epoch: int, rank: int, world: int) -> torch.Tensor:
-        """This process's share of a permutation seeded by (seed, epoch); equal-sized across processes."""
-        order = torch.randperm(n, generator=torch.Generator().manual_seed(derive_seed(self.config.seed, "order", epoch)))
+    def _epoch_order(self, n: int, epoch: int, rank: int, world: int, weights: torch.Tensor | None = None) -> torch.Tensor:
+        """This process's share of the epoch's examples, seeded by (seed, epoch); equal-sized across processes.
+
+        A permutation, or with ``weights`` n draws with replacement in proportion to them.
+        """
+        generator = torch.Generator().manual_seed(derive_seed(self.config.seed, "order", epoch))
+        if weights is None:
+            order = torch.randperm(n, generator=generator)
+        else:
+            order = torch.multinomial(weights.detach().double().cpu(), n, replacement=True, generator=generator)
         usable = (n // world) * world
         return order[:usable][rank::world]
+
+    @torch.no_grad()
+    def _sampling_weights(self, model: nn.Module, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor | None:
+        """The model's per-example weights for the coming epoch, computed in evaluation mode."""
+        was_training = model.training
+        model.eval()
+        try:
+            weights = model.sampling_weights(x, y)
+        finally:
+            model.train(was_training)  # the weights pass must not leave dropout/batch norm in eval mode
+        if weights is None:
+            return None
+        if weights.shape != (len(x),) or not bool(torch.isfinite(weights).all()) or bool((weights < 0).any()) or not float(weights.sum()) > 0:
+            raise TrainingDiverged(
+                f"{type(model).__name__}.sampling_weights returned invalid weights (shape {tuple(weights.shape)}, "
+                "need one finite, non-negative weight per training example, not all zero)"
+            )
+        return weights.detach().cpu()
 
     def _flush_train_log(self, logger: MetricsLogger | None, progress: Progress, examples: int, seconds: float) -> None:
         if progress.log_count == 0:
@@ -315,7 +347,9 @@ class Trainer:
 
     def _checkpoint(self, fabric: Fabric, run: Run, model: nn.Module, optimizer: Any, progress: Progress) -> None:
         if fabric.global_rank == 0:
-            save_checkpoint(run.state_path, run.weights_path, model, optimizer, progress)
+            # an epoch's weights are needed to resume inside it; at an epoch boundary they are recomputed
+            extra = {"sampling_weights": self._epoch_weights} if self._epoch_weights is not None and progress.batch > 0 else {}
+            save_checkpoint(run.state_path, run.weights_path, model, optimizer, progress, extra)
         fabric.barrier()
 
     def _snapshot(self, fabric: Fabric, model: nn.Module, x: torch.Tensor, run: Run, epoch: int) -> None:

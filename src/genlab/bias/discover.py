@@ -1,0 +1,134 @@
+"""Bias discovery: where a training set is thin, found in a VAE's latent space without labels.
+
+A VAE trained on the images learns their distribution. Each image's debiasing weight (inverse
+latent density, :func:`genlab.bias.weights.debiasing_weights`) says how rare its kind is. The
+images of lowest density are the under-represented ones; the latent dimensions along which the
+weights vary most are the features that carry the skew. Where the attributes of each image are
+known (procedural faces, or a user's attribute table), each attribute group's share of the data
+and its mean weight show whether the model found the rare groups: a group that is rare gets a
+mean weight above 1 (the uniform weight) without the VAE ever seeing its label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from genlab.bias.weights import Combine, debiasing_weights, histogram_probabilities
+from genlab.errors import ConfigError
+
+INACTIVE_KL = 0.01  # nats; a dimension whose mean KL is below this carries no information
+
+
+@dataclass
+class GroupStat:
+    """One value of one attribute: how much of the data it is and how the sampler weighs it."""
+
+    attribute: str
+    level: int
+    n: int
+    share: float
+    mean_weight: float  # mean normalized weight of its images; 1 is the uniform weight
+
+
+@dataclass
+class Discovery:
+    mu: torch.Tensor  # (N, L) posterior means
+    kl: torch.Tensor  # (L,) mean KL per dimension, nats
+    active: list[int]  # active dimensions, by decreasing KL
+    weights: torch.Tensor  # (N,) normalized so that their mean is 1
+    skew: dict[int, float]  # active dimension -> std of its contribution to the log-weight
+    groups: list[GroupStat] = field(default_factory=list)
+
+    @property
+    def skewed_dims(self) -> list[int]:
+        """Active dimensions ordered by how much they move the weights, most first."""
+        return sorted(self.skew, key=lambda d: -self.skew[d])
+
+    def rarest(self, n: int) -> torch.Tensor:
+        """Indices of the ``n`` images of lowest latent density (highest weight)."""
+        return torch.argsort(self.weights, descending=True)[:n]
+
+    def most_common(self, n: int) -> torch.Tensor:
+        """Indices of the ``n`` images of highest latent density (lowest weight)."""
+        return torch.argsort(self.weights)[:n]
+
+    def ranked_groups(self) -> list[GroupStat]:
+        """Attribute groups by decreasing mean weight: the under-represented first."""
+        return sorted(self.groups, key=lambda g: -g.mean_weight)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n_examples": len(self.weights),
+            "latent_dim": int(self.mu.shape[1]),
+            "active_dims": self.active,
+            "kl_per_dim": [round(float(v), 4) for v in self.kl],
+            "skewed_dims": self.skewed_dims,
+            "groups": {
+                f"{g.attribute}={g.level}": {"share": round(g.share, 4), "mean_weight": round(g.mean_weight, 4), "n": g.n}
+                for g in self.ranked_groups()
+            },
+        }
+
+
+@torch.no_grad()
+def posterior(model: Any, x: torch.Tensor, batch_size: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
+    """Posterior means and log-variances (N, L) of a VAE-family model, in batches."""
+    if not hasattr(model, "encode"):
+        raise ConfigError("bias discovery needs a VAE-family model (vae, dbvae, ...) with an encoder")
+    model.eval()
+    device = next(model.parameters()).device
+    mus, logvars = [], []
+    for chunk in x.split(batch_size):
+        out = model.encode(chunk.to(device))
+        mu, logvar = out[-2], out[-1]  # a VAE returns (mu, logvar), a DB-VAE (logit, mu, logvar)
+        mus.append(mu.cpu())
+        logvars.append(logvar.cpu())
+    return torch.cat(mus), torch.cat(logvars)
+
+
+def discover(
+    mu: torch.Tensor,
+    logvar: torch.Tensor,
+    factors: torch.Tensor | None = None,
+    factor_names: tuple[str, ...] | None = None,
+    bins: int = 10,
+    alpha: float = 0.01,
+    combine: Combine = "max",
+) -> Discovery:
+    """Weigh every image by inverse latent density over the active dimensions; tabulate known attributes."""
+    kl = (0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar)).mean(0)
+    active = [int(d) for d in torch.argsort(kl, descending=True) if kl[d] >= INACTIVE_KL]
+    if not active:
+        raise ConfigError(
+            "the VAE has no active latent dimension (every KL is below 0.01 nats): it learned nothing to "
+            "discover bias with; train it longer or with a smaller --beta"
+        )
+    codes = mu[:, active]
+    weights = debiasing_weights(codes, bins, alpha, combine).double() * len(mu)  # mean 1
+    per_dim = -torch.log(histogram_probabilities(codes, bins) + alpha)  # (N, A): each dimension's vote
+    skew = {d: float(per_dim[:, i].std()) for i, d in enumerate(active)}
+    groups = attribute_groups(weights, factors, factor_names) if factors is not None and factor_names else []
+    return Discovery(mu, kl, active, weights.float(), skew, groups)
+
+
+def attribute_groups(weights: torch.Tensor, factors: torch.Tensor, factor_names: tuple[str, ...]) -> list[GroupStat]:
+    """Share and mean weight of every level of every attribute (rows with negative levels are skipped)."""
+    if factors.shape != (len(weights), len(factor_names)):
+        raise ConfigError(
+            f"the attribute table has shape {tuple(factors.shape)}, but there are {len(weights)} images "
+            f"and {len(factor_names)} attribute names"
+        )
+    stats = []
+    for j, name in enumerate(factor_names):
+        column = factors[:, j]
+        known = column >= 0
+        total = int(known.sum())
+        for level in sorted(set(column[known].tolist())):
+            members = column == level
+            stats.append(
+                GroupStat(name, int(level), int(members.sum()), int(members.sum()) / total, float(weights[members].mean()))
+            )
+    return stats

@@ -8,9 +8,11 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from genlab.errors import ConfigError
-from genlab.models import MODELS, VAE, VAEConfig, build_model
+from genlab.models import MODELS, VAE, AutoencoderConfig, VAEConfig, build_model
 
 SHAPES = [(1, 8, 8), (3, 32, 32), (1, 28, 28)]
+# the encoder/decoder models (the classifiers and GANs have their own tests)
+AUTOENCODERS = sorted(name for name, spec in MODELS.items() if issubclass(spec.config_cls, AutoencoderConfig))
 
 
 def make(name: str, shape=(1, 8, 8), **options):
@@ -19,7 +21,7 @@ def make(name: str, shape=(1, 8, 8), **options):
     return build_model(name, config)
 
 
-@pytest.mark.parametrize("name", sorted(MODELS))
+@pytest.mark.parametrize("name", AUTOENCODERS)
 @pytest.mark.parametrize("net", ["mlp", "conv"])
 @pytest.mark.parametrize("shape", SHAPES)
 def test_forward_returns_named_finite_terms(name, net, shape):
@@ -31,7 +33,7 @@ def test_forward_returns_named_finite_terms(name, net, shape):
     assert model.reconstruct(torch.rand(2, *shape)).shape == (2, *shape)
 
 
-@pytest.mark.parametrize("name", sorted(MODELS))
+@pytest.mark.parametrize("name", AUTOENCODERS)
 def test_safetensors_round_trip_and_config_json(name, tmp_path):
     torch.manual_seed(0)
     model = make(name, latent_dim=2)
@@ -44,7 +46,7 @@ def test_safetensors_round_trip_and_config_json(name, tmp_path):
     assert torch.equal(model.reconstruct(x), twin.reconstruct(x))
 
 
-@pytest.mark.parametrize("name", sorted(MODELS))
+@pytest.mark.parametrize("name", AUTOENCODERS)
 def test_same_seed_same_model_and_loss(name):
     x = torch.rand(4, 1, 8, 8)
     results = []
@@ -55,7 +57,7 @@ def test_same_seed_same_model_and_loss(name):
     assert results[0] == results[1]
 
 
-@pytest.mark.parametrize("name", sorted(MODELS))
+@pytest.mark.parametrize("name", AUTOENCODERS)
 def test_invalid_configs_are_rejected(name):
     with pytest.raises(ConfigError, match="latent-dim"):
         make(name, latent_dim=0)
@@ -76,7 +78,7 @@ def test_vae_loss_is_recon_plus_beta_kl():
 
 
 def test_vae_reparameterization_uses_half_log_variance():
-    mu, logvar = torch.zeros(100_000, 1), torch.full((100_000, 1), math_log4 := 1.3862943611198906)
+    mu, logvar = torch.zeros(100_000, 1), torch.full((100_000, 1), 1.3862943611198906)  # log 4
     torch.manual_seed(0)
     z = VAE.reparameterize(mu, logvar)
     assert abs(float(z.std()) - 2.0) < 0.02  # sigma = exp(0.5 * log 4) = 2

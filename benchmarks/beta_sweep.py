@@ -10,6 +10,11 @@ The table reports whatever is measured.
     python benchmarks/beta_sweep.py --datasets shapes --epochs 5 --limit 100000
     python benchmarks/beta_sweep.py --quick          # smoke test on a small built-in toy (no data sets needed)
 
+Training length matters more than anything here: disentanglement_lib trains 300,000 steps, while 10
+epochs of the 50,000 `shapes` training images are 7,800 steps of 64. On a GPU raise --epochs (e.g. 50+).
+Measured on 2 CPU cores: 3 epochs on 6,000 images leave most runs collapsed to the prior (KL near 0,
+FactorVAE score 0), so such a short sweep says nothing about beta.
+
 All runs share one architecture: conv encoder/decoder (channels 32,32,64,64; fc 256), latent 10,
 Bernoulli decoder, Adam lr 5e-4, batch 64 (as in disentanglement_lib's study). Runs are kept in
 benchmarks/.work/beta_sweep/. Writes benchmarks/results/beta_sweep.json and its section of

@@ -98,10 +98,10 @@ def test_unlabeled_runs_use_factor_labels_when_the_data_set_has_factors(monkeypa
     monkeypatch.setattr(rq, "load_splits", lambda spec: pool)
     monkeypatch.setattr(rq, "feature_extractor", fake_extractor)
     config = SimpleNamespace(data=DataSpec("bars"))
-    monkeypatch.setattr(rq, "factor_labeled", lambda name, n, resize: rendered)
+    monkeypatch.setattr(rq, "factor_labeled", lambda name, n, resize, bits: rendered)
     monkeypatch.setattr(rq, "FACTOR_TEST", 10)
     rq._run_features(config, "auto", None, torch.device("cpu"))
     assert seen["name"] == "bars-factors" and seen["train"].y.shape == (30, 2) and len(seen["test"]) == 10
-    monkeypatch.setattr(rq, "factor_labeled", lambda name, n, resize: None)  # no factors: the autoencoder's turn
+    monkeypatch.setattr(rq, "factor_labeled", lambda name, n, resize, bits: None)  # no factors: the autoencoder's turn
     rq._run_features(config, "auto", None, torch.device("cpu"))
     assert seen["name"] == "bars" and seen["train"].y is None

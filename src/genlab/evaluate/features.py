@@ -190,9 +190,10 @@ def _accuracy(model: FeatureClassifier, data: Dataset, device: torch.device) -> 
     return correct / len(data)
 
 
-def factor_labeled(name: str, n: int, resize: int | None = None, seed: int = 0) -> Dataset | None:
+def factor_labeled(name: str, n: int, resize: int | None = None, bits: int | None = None, seed: int = 0) -> Dataset | None:
     """``n`` images rendered from random factor values of data set ``name``, labeled with those
-    values (y shaped (n, F)); None when the data set has no known factors."""
+    values (y shaped (n, F)); None when the data set has no known factors. ``resize`` and ``bits``
+    (the data set's quantization) resize them the way the data layer resizes the data set."""
     from genlab.data.factors import FactorSource
     from genlab.data.registry import get_source
 
@@ -201,7 +202,7 @@ def factor_labeled(name: str, n: int, resize: int | None = None, seed: int = 0) 
         return None
     values = factors.sample_factors(n, np.random.default_rng(seed))
     x = torch.cat([factors.render(values[i : i + 1000]) for i in range(0, n, 1000)])
-    data = Dataset(x, torch.from_numpy(np.asarray(values, dtype=np.int64)))
+    data = Dataset(x, torch.from_numpy(np.asarray(values, dtype=np.int64)), bits=bits)
     return data.resized(resize) if resize else data
 
 

@@ -60,7 +60,7 @@ def _run_features(config: RunConfig, features: str, inception: str | None, devic
     train, test = pool.train, pool.test
     if train.y is None and features in ("auto", "classifier"):
         # no labels: learn to predict the factors of variation, when the data set is rendered from them
-        rendered = factor_labeled(config.data.name, FACTOR_TRAIN + FACTOR_TEST, config.data.resize)
+        rendered = factor_labeled(config.data.name, FACTOR_TRAIN + FACTOR_TEST, config.data.resize, train.bits)
         if rendered is not None:
             train, test = rendered.subset(slice(FACTOR_TEST, None)), rendered.subset(slice(0, FACTOR_TEST))
             name += "-factors"

@@ -167,3 +167,36 @@ def test_inception_file_errors_are_clear(tmp_path, capsys):
     bad_safetensors.write_bytes(b"{}")
     with pytest.raises(ConfigError, match="safetensors"):
         load_inception(bad_safetensors)
+
+
+class _Bars:
+    """A tiny factor source: a horizontal bar at row f0 (8 values) with brightness f1 (2 values)."""
+
+    factor_names = ("row", "bright")
+    factor_sizes = (8, 2)
+
+    def sample_factors(self, n, rng):
+        return np.stack([rng.integers(0, s, n) for s in self.factor_sizes], axis=1)
+
+    def render(self, factors):
+        x = torch.zeros(len(factors), 1, 8, 8)
+        for i, (row, bright) in enumerate(factors):
+            x[i, 0, row] = 0.5 + 0.5 * bright
+        return x
+
+
+def test_data_with_factors_trains_a_classifier_of_every_factor(tmp_path, monkeypatch):
+    import genlab.data.registry as registry
+    from genlab.evaluate.features import factor_labeled
+
+    class Source:
+        factors = _Bars()
+
+    monkeypatch.setattr(registry, "get_source", lambda name: Source() if name == "bars" else None)
+    data = factor_labeled("bars", 600)
+    assert data.x.shape == (600, 1, 8, 8) and data.y.shape == (600, 2)
+    train, test = data.subset(slice(100, None)), data.subset(slice(0, 100))
+    extractor = feature_extractor(train, test, dataset_name="bars-factors", training=FeatureTraining(epochs=4, batch_size=32), cache=tmp_path)
+    assert extractor.name == "classifier:bars-factors" and extractor(test.x).shape == (100, 128)
+    assert extractor.info["test_accuracy"] > 0.9  # both factors are easy to read off
+    assert factor_labeled("nothing-here", 10) is None

@@ -76,3 +76,32 @@ def test_draw_samples_is_seeded_batched_and_warns_about_the_range(caplog):
     assert "should return images in [0, 1]" not in caplog.text
     b = draw_samples(_Model(-1.0), 50, seed=0)
     assert "should return images in [0, 1]" in caplog.text and b.min() >= 0
+
+
+def test_unlabeled_runs_use_factor_labels_when_the_data_set_has_factors(monkeypatch):
+    from types import SimpleNamespace
+
+    import genlab.evaluate.run_quality as rq
+    from genlab.data import DataSpec
+    from genlab.data.dataset import Dataset
+    from genlab.data.splits import Splits
+
+    x = torch.rand(40, 1, 8, 8)
+    pool = Splits(Dataset(x[:30]), Dataset(x[:0]), Dataset(x[30:]))
+    rendered = Dataset(x, torch.randint(0, 3, (40, 2)))
+    seen = {}
+
+    def fake_extractor(train, test, kind, name, device):
+        seen.update(train=train, test=test, name=name)
+        return "extractor"
+
+    monkeypatch.setattr(rq, "load_splits", lambda spec: pool)
+    monkeypatch.setattr(rq, "feature_extractor", fake_extractor)
+    config = SimpleNamespace(data=DataSpec("bars"))
+    monkeypatch.setattr(rq, "factor_labeled", lambda name, n, resize, bits: rendered)
+    monkeypatch.setattr(rq, "FACTOR_TEST", 10)
+    rq._run_features(config, "auto", None, torch.device("cpu"))
+    assert seen["name"] == "bars-factors" and seen["train"].y.shape == (30, 2) and len(seen["test"]) == 10
+    monkeypatch.setattr(rq, "factor_labeled", lambda name, n, resize, bits: None)  # no factors: the autoencoder's turn
+    rq._run_features(config, "auto", None, torch.device("cpu"))
+    assert seen["name"] == "bars" and seen["train"].y is None

@@ -6,7 +6,10 @@ uses its penultimate layer as the feature space:
 
 - ``classifier``: a small conv net (an MLP for vectors) trained to predict the labels; features
   are the 128 activations before the last layer. Used whenever the data set has labels.
-- ``autoencoder``: for data without labels, a deterministic autoencoder trained to reconstruct
+- data without labels but with known factors of variation (a :class:`genlab.data.factors.FactorSource`,
+  e.g. procedural sprites): the same classifier, trained on images rendered from random factor
+  values to predict every factor (one softmax each); see :func:`factor_labeled`.
+- ``autoencoder``: for other data without labels, a deterministic autoencoder trained to reconstruct
   the data; features are its 64-dimensional code. It sees what varies in the data, not what
   separates classes, so its distances are less semantic; the name in every result says which.
 
@@ -84,8 +87,10 @@ class FeatureClassifier(nn.Module):
 
     feature_dim = 128
 
-    def __init__(self, in_shape: tuple[int, ...], n_classes: int) -> None:
+    def __init__(self, in_shape: tuple[int, ...], n_classes: int | tuple[int, ...]) -> None:
         super().__init__()
+        # several labels per example (factors of variation): one softmax per factor over a shared layer
+        self.sizes = (n_classes,) if isinstance(n_classes, int) else tuple(n_classes)
         if len(in_shape) == 3:
             c = in_shape[0]
             self.trunk = nn.Sequential(
@@ -98,15 +103,21 @@ class FeatureClassifier(nn.Module):
             self.trunk = nn.Sequential(
                 nn.Flatten(), nn.Linear(dims, 256), nn.ReLU(inplace=True), nn.Linear(256, self.feature_dim), nn.ReLU(inplace=True)
             )  # fmt: skip
-        self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(self.feature_dim, n_classes))
+        self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(self.feature_dim, sum(self.sizes)))
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         return self.trunk(x)
 
+    def logits(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """One (N, classes) tensor per label."""
+        return self.head(self.trunk(x)).split(self.sizes, dim=1)
+
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
-        logits = self.head(self.trunk(x))
-        loss = nn.functional.cross_entropy(logits, y)
-        return {"loss": loss, "accuracy": (logits.argmax(1) == y).float().mean()}
+        labels = y.view(len(y), -1)
+        logits = self.logits(x)
+        loss = sum(nn.functional.cross_entropy(out, labels[:, i]) for i, out in enumerate(logits))
+        correct = torch.stack([(out.argmax(1) == labels[:, i]).float().mean() for i, out in enumerate(logits)])
+        return {"loss": loss, "accuracy": correct.mean()}
 
 
 def _autoencoder(in_shape: tuple[int, ...]) -> nn.Module:
@@ -170,11 +181,29 @@ def _fit(model: nn.Module, x: torch.Tensor, y: torch.Tensor | None, training: Fe
 
 @torch.no_grad()
 def _accuracy(model: FeatureClassifier, data: Dataset, device: torch.device) -> float:
-    correct = 0
+    """Share of labels predicted right (averaged over the labels of multi-label data)."""
+    correct = 0.0
     for start in range(0, len(data), 1000):
-        logits = model.head(model.features(data.x[start : start + 1000].to(device)))
-        correct += int((logits.argmax(1).cpu() == data.y[start : start + 1000]).sum())
+        labels = data.y[start : start + 1000].view(-1, len(model.sizes))
+        for i, out in enumerate(model.logits(data.x[start : start + 1000].to(device))):
+            correct += float((out.argmax(1).cpu() == labels[:, i]).sum()) / len(model.sizes)
     return correct / len(data)
+
+
+def factor_labeled(name: str, n: int, resize: int | None = None, bits: int | None = None, seed: int = 0) -> Dataset | None:
+    """``n`` images rendered from random factor values of data set ``name``, labeled with those
+    values (y shaped (n, F)); None when the data set has no known factors. ``resize`` and ``bits``
+    (the data set's quantization) resize them the way the data layer resizes the data set."""
+    from genlab.data.factors import FactorSource
+    from genlab.data.registry import get_source
+
+    factors = getattr(get_source(name), "factors", None)
+    if not isinstance(factors, FactorSource):
+        return None
+    values = factors.sample_factors(n, np.random.default_rng(seed))
+    x = torch.cat([factors.render(values[i : i + 1000]) for i in range(0, n, 1000)])
+    data = Dataset(x, torch.from_numpy(np.asarray(values, dtype=np.int64)), bits=bits)
+    return data.resized(resize) if resize else data
 
 
 def _training_subset(data: Dataset, training: FeatureTraining) -> Dataset:
@@ -210,7 +239,7 @@ def feature_extractor(
     data = _training_subset(train, training)
     key = data_hash(kind, data, training)
     path = (cache or cache_dir()) / f"{kind}-{key[:24]}.safetensors"
-    n_classes = int(data.y.max()) + 1 if kind == "classifier" else 0
+    n_classes = tuple(int(v) + 1 for v in data.y.view(len(data), -1).amax(0)) if kind == "classifier" else ()
     with torch.random.fork_rng():  # the same seed gives the same initial weights; the caller's RNG stays as it was
         torch.manual_seed(training.seed)
         model = FeatureClassifier(data.example_shape, n_classes) if kind == "classifier" else _autoencoder(data.example_shape)

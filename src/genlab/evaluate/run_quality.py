@@ -13,13 +13,15 @@ from genlab.data.dataset import Dataset
 from genlab.data.splits import load_splits
 from genlab.device import resolve_device
 from genlab.errors import ConfigError
-from genlab.evaluate.features import FeatureExtractor, feature_extractor
+from genlab.evaluate.features import FeatureExtractor, factor_labeled, feature_extractor
 from genlab.evaluate.quality import sample_quality
 from genlab.io import write_json
 from genlab.run import Run, RunConfig
 from genlab.train.trainer import derive_seed
 
 log = logging.getLogger(__name__)
+
+FACTOR_TRAIN, FACTOR_TEST = 10_000, 1_000  # images rendered to train / test a factor classifier
 
 
 def quality_path(run: Run, split: str) -> Path:
@@ -55,7 +57,14 @@ def _run_features(config: RunConfig, features: str, inception: str | None, devic
     # the feature network learns from every example the generator may have seen, never the test split
     pool = load_splits(replace(config.data, limit=None, val_fraction=0.0, binarize=False, dequantize=False))
     name = config.data.name + (f"@{config.data.resize}" if config.data.resize else "")
-    return feature_extractor(pool.train, pool.test, features, name, device=device)
+    train, test = pool.train, pool.test
+    if train.y is None and features in ("auto", "classifier"):
+        # no labels: learn to predict the factors of variation, when the data set is rendered from them
+        rendered = factor_labeled(config.data.name, FACTOR_TRAIN + FACTOR_TEST, config.data.resize, train.bits)
+        if rendered is not None:
+            train, test = rendered.subset(slice(FACTOR_TEST, None)), rendered.subset(slice(0, FACTOR_TEST))
+            name += "-factors"
+    return feature_extractor(train, test, features, name, device=device)
 
 
 def quality_run(

@@ -110,7 +110,7 @@ def evaluate_run(
 
         if disentanglement_n < 10:
             raise ConfigError(f"--disentanglement-n must be at least 10, got {disentanglement_n}")
-        factors = factor_source(config.data.name)
+        factors = factor_source(config.data.name, config.data.resize)
     dev = resolve_device(device)
     model = run.load_model(dev)
     data = load_splits(config.data).get(split)

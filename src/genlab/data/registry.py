@@ -10,6 +10,7 @@ from genlab.data.fashion_mnist import FashionMNIST
 from genlab.data.folder import ImageFolder
 from genlab.data.npz import NpzFile
 from genlab.data.source import Source, SourceInfo
+from genlab.data.toy import TOYS
 from genlab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ def register_prefix(prefix: str, factory: Callable[[str], Source]) -> None:
 
 register_builtin(FashionMNIST())
 register_builtin(Digits())
+for _toy in TOYS:
+    register_builtin(_toy)
 register_prefix("folder", ImageFolder)
 register_prefix("npz", NpzFile)
 

@@ -49,8 +49,8 @@ def test_gan_resume_matches_the_uninterrupted_run_with_both_optimizers_and_ema(t
     options = {**TOY, "loss": "wgan-gp", "d_steps": 2, "ema": 0.9, "lr_g": 5e-4, "lr_d": 1e-3}
     config = TrainConfig(epochs=3, batch_size=64, log_every=4)
     train_run("gan", data, config, str(tmp_path / "a"), options)
-    _, first = train_run("gan", data, TrainConfig(epochs=3, batch_size=64, log_every=4, max_steps=21), str(tmp_path / "b"), options)
-    assert first.progress.step == 21 and first.progress.batch > 0  # stopped inside epoch 2
+    _, first = train_run("gan", data, TrainConfig(epochs=3, batch_size=64, log_every=4, max_steps=20), str(tmp_path / "b"), options)
+    assert first.progress.step == 20 and first.progress.batch > 0  # stopped inside epoch 2
     _, second = resume_run(str(tmp_path / "b"), max_steps=10_000)
     assert second.status == "completed"
     assert_same_weights(tmp_path / "a", tmp_path / "b")

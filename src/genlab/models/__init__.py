@@ -3,6 +3,7 @@
 from genlab.models.autoencoder import AEConfig, Autoencoder, AutoencoderConfig
 from genlab.models.config import ModelConfig
 from genlab.models.gan import GAN, DCGANConfig, GANConfig
+from genlab.models.progan import ProGAN, ProGANConfig
 from genlab.models.registry import MODELS, ModelSpec, build_model, get_model_spec, register_model
 from genlab.models.vae import VAE, VAEConfig
 
@@ -46,6 +47,15 @@ register_model(
         ),
     )
 )  # fmt: skip
+register_model(
+    ModelSpec(
+        "progan", ProGAN, ProGANConfig, "progressive GAN: grows from 4x4 to the full resolution with fade-in (Karras et al. 2018)",
+        examples=(
+            "genlab train progan --data fashion-mnist --resize 32 --batch-size 32 --phase-steps 600 --max-steps 4200 --out runs/progan",
+            "genlab train progan --data digits --phase-steps 200 --widths 64,32 --out runs/progan-digits",
+        ),
+    )
+)  # fmt: skip
 
 __all__ = [
     "AEConfig",
@@ -55,6 +65,8 @@ __all__ = [
     "GAN",
     "GANConfig",
     "MODELS",
+    "ProGAN",
+    "ProGANConfig",
     "ModelConfig",
     "ModelSpec",
     "VAE",

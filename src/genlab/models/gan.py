@@ -38,19 +38,14 @@ from genlab.train.protocol import Part, StepContext
 
 
 @dataclass
-class GANConfig(ModelConfig):
-    """The players and the game. Fields become `genlab train gan` options."""
+class GameConfig(ModelConfig):
+    """The game, whatever the players: loss, penalties, EMA, learning rates, conditioning."""
 
     latent_dim: int = option(64, "size of the noise vector z ~ N(0, I)")
-    net: Literal["mlp", "conv"] = option("mlp", "players: mlp (any data) or conv (DCGAN, images)")
-    hidden: tuple[int, ...] = option((256, 256), "MLP widths of both players (mlp)")
-    channels: tuple[int, ...] = option((64, 128, 256), "discriminator conv widths, one per halving; the generator mirrors them (conv)")
     loss: LossKind = option("non-saturating", "the game: saturating (minimax), non-saturating, lsgan, hinge or wgan-gp")
     gp_weight: float = option(10.0, "weight of the gradient penalty of wgan-gp")
     drift: float = option(0.0, "weight of the drift term eps * D(x)^2 (Karras et al. 2018; wgan-gp uses 0.001)")
     r1: float = option(0.0, "R1 penalty gamma: gamma / 2 * |grad D(x)|^2 on real data (0: off)")
-    spectral_norm: bool = option(False, "spectral normalization of the discriminator's layers")
-    batch_norm: bool = option(True, "batch normalization in the conv discriminator (off with wgan-gp or spectral norm)")
     ema: float = option(0.0, "decay of an EMA of the generator's weights used for sampling, e.g. 0.999 (0: off)")
     lr_g: float | None = option(None, "generator learning rate [default: --lr]")
     lr_d: float | None = option(None, "discriminator learning rate [default: --lr]; TTUR: larger than --lr-g")
@@ -62,11 +57,9 @@ class GANConfig(ModelConfig):
 
     def validate(self) -> None:
         super().validate()
-        check_choice(self, "net")
         check_choice(self, "loss")
         checks = [
             (self.latent_dim >= 1, f"--latent-dim must be at least 1, got {self.latent_dim}"),
-            (all(w >= 1 for w in self.hidden) and all(c >= 1 for c in self.channels), "--hidden and --channels widths must be positive"),
             (self.gp_weight >= 0 and self.r1 >= 0 and self.drift >= 0, "--gp-weight, --r1 and --drift must be non-negative"),
             (0 <= self.ema < 1, f"--ema must be in [0, 1), got {self.ema}"),
             (self.lr_g is None or self.lr_g > 0, f"--lr-g must be positive, got {self.lr_g}"),
@@ -77,8 +70,6 @@ class GANConfig(ModelConfig):
         for ok, message in checks:
             if not ok:
                 raise ConfigError(message)
-        if self.net == "conv" and len(self.input_shape) != 3:
-            raise ConfigError(f"--net conv needs images (C, H, W); examples are shaped {self.input_shape}; use --net mlp")
         if self.conditional and self.num_classes < 2:
             raise ConfigError(
                 "--conditional needs labeled data with at least 2 classes (fashion-mnist, digits, "
@@ -93,6 +84,25 @@ class GANConfig(ModelConfig):
     def classes(self) -> int:
         """Classes the players are conditioned on (0 when unconditional)."""
         return self.num_classes if self.conditional else 0
+
+
+@dataclass
+class GANConfig(GameConfig):
+    """MLP or DCGAN players and the game. Fields become `genlab train gan` options."""
+
+    net: Literal["mlp", "conv"] = option("mlp", "players: mlp (any data) or conv (DCGAN, images)")
+    hidden: tuple[int, ...] = option((256, 256), "MLP widths of both players (mlp)")
+    channels: tuple[int, ...] = option((64, 128, 256), "discriminator conv widths, one per halving; the generator mirrors them (conv)")
+    spectral_norm: bool = option(False, "spectral normalization of the discriminator's layers")
+    batch_norm: bool = option(True, "batch normalization in the conv discriminator (off with wgan-gp or spectral norm)")
+
+    def validate(self) -> None:
+        super().validate()
+        check_choice(self, "net")
+        if not (all(w >= 1 for w in self.hidden) and all(c >= 1 for c in self.channels)):
+            raise ConfigError("--hidden and --channels widths must be positive")
+        if self.net == "conv" and len(self.input_shape) != 3:
+            raise ConfigError(f"--net conv needs images (C, H, W); examples are shaped {self.input_shape}; use --net mlp")
 
 
 @dataclass
@@ -164,13 +174,17 @@ def _build_players(c: GANConfig) -> tuple[Generator, Discriminator]:
 class GAN(nn.Module):
     """A generator and a discriminator; trained by :meth:`training_step`, sampled by :meth:`sample`."""
 
-    def __init__(self, config: GANConfig) -> None:
+    def __init__(self, config: GameConfig) -> None:
         super().__init__()
         config.validate()
         self.config = config
-        self.generator, self.discriminator = _build_players(config)
+        self.generator, self.discriminator = self.build_players()
         # The EMA copy is part of the weights (saved, restored on resume, used by sample()).
         self.generator_ema = copy.deepcopy(self.generator).requires_grad_(False) if config.ema > 0 else None
+
+    def build_players(self) -> tuple[nn.Module, nn.Module]:
+        """The generator (z, y) -> example and the discriminator (x, y) -> (N,) raw outputs."""
+        return _build_players(self.config)  # type: ignore[arg-type]
 
     # --- data space <-> model space -----------------------------------------------------------
 

@@ -35,7 +35,7 @@ GAMES: dict[str, dict[str, Any]] = {
     "wgan-gp": {"loss": "wgan-gp", "beta1": 0.0, "beta2": 0.9},
     "saturating": {"loss": "saturating"},
 }
-BATCH, LR = 256, 5e-4
+BATCH, LR = 256, 1e-3
 
 
 def train_and_score(game: str, seed: int, steps: int) -> dict[str, Any]:

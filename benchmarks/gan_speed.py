@@ -48,7 +48,7 @@ def genlab_iterations_per_s(steps: int, seed: int) -> float:
 
 def plain_iterations_per_s(steps: int, seed: int, x: torch.Tensor) -> float:
     """The hand-written loop: the same players, nothing but PyTorch."""
-    from genlab.models import DCGANConfig, GAN
+    from genlab.models import GAN, DCGANConfig
 
     torch.manual_seed(seed)
     model = GAN(DCGANConfig(input_shape=(1, 28, 28), **OPTIONS))

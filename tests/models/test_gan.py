@@ -5,7 +5,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from genlab.errors import ConfigError
-from genlab.models import MODELS, DCGANConfig, GANConfig, build_model
+from genlab.models import MODELS, DCGANConfig, build_model
 from genlab.train.protocol import StepContext, ema_update
 
 

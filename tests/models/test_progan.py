@@ -7,7 +7,13 @@ import torch.nn.functional as F
 from genlab.errors import ConfigError
 from genlab.models import MODELS, build_model
 from genlab.models.progan import growth_schedule
-from genlab.nets.progressive import EqualizedConv2d, MinibatchStdDev, PixelNorm, ProgressiveFeatures, ProgressiveGenerator
+from genlab.nets.progressive import (
+    EqualizedConv2d,
+    MinibatchStdDev,
+    PixelNorm,
+    ProgressiveFeatures,
+    ProgressiveGenerator,
+)
 from genlab.train.protocol import StepContext
 
 WIDTHS = (16, 12, 8, 4)  # 4, 8, 16, 32

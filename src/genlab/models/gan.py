@@ -252,7 +252,7 @@ class GAN(nn.Module):
             "generator": Part(self.generator, lr=c.lr_g, betas=betas, ema=self.generator_ema, ema_decay=c.ema),
         }
 
-    def _fake_labels(self, y: torch.Tensor | None, n: int) -> torch.Tensor | None:
+    def _fake_labels(self, y: torch.Tensor | None) -> torch.Tensor | None:
         if not self.config.classes:
             return None
         if y is None:
@@ -290,7 +290,7 @@ class GAN(nn.Module):
         c = self.config
         g, d = ctx.nets["generator"], ctx.nets["discriminator"]
         real = self.to_model(x)
-        y_fake = self._fake_labels(y, len(real))
+        y_fake = self._fake_labels(y)
         z = torch.randn(len(real), c.latent_dim, device=real.device, dtype=real.dtype)
         update_g = (ctx.step + 1) % c.d_steps == 0
         with torch.set_grad_enabled(update_g):  # a generator forward without its backward would upset DDP
@@ -309,7 +309,7 @@ class GAN(nn.Module):
         """Both players' losses on real examples x and as many fresh fakes (no penalties, no update)."""
         c = self.config
         real = self.to_model(x)
-        y_fake = self._fake_labels(y, len(real))
+        y_fake = self._fake_labels(y)
         z = torch.randn(len(real), c.latent_dim, device=real.device, dtype=real.dtype)
         real_out = self.discriminator(real, y)
         fake_out = self.discriminator(self.generator(z, y_fake), y_fake)

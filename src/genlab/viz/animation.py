@@ -6,7 +6,6 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import torch
 from PIL import Image
 
@@ -55,7 +54,3 @@ def training_gif(images_dir: Path, name: str, out: Path, fps: float = 4.0) -> Pa
     frames = [f if f.size == size else f.resize(size) for f in frames]
     frames += [frames[-1]] * int(fps)  # rest a second on the final state
     return save_gif(frames, out, fps)
-
-
-def to_pil(array: np.ndarray) -> Image.Image:
-    return Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)

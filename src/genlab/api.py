@@ -27,14 +27,24 @@ from genlab.train.trainer import FitResult, ProgressFn, Trainer
 log = logging.getLogger(__name__)
 
 
-def make_run_config(model: str, data: DataSpec, train: TrainConfig, model_options: dict[str, Any], example_shape: tuple[int, ...]) -> RunConfig:
-    """Validate every option and return the config a run folder would record."""
+def make_run_config(
+    model: str, data: DataSpec, train: TrainConfig, model_options: dict[str, Any], example_shape: tuple[int, ...],
+    num_classes: int = 0,
+) -> RunConfig:  # fmt: skip
+    """Validate every option and return the config a run folder would record.
+
+    ``input_shape`` (and ``num_classes``, for configs that have that field) come from the data.
+    """
     spec = get_model_spec(model)
-    names = {f.name for f in dataclasses.fields(spec.config_cls)} - {"input_shape"}
+    fields = {f.name for f in dataclasses.fields(spec.config_cls)}
+    from_data: dict[str, Any] = {"input_shape": tuple(example_shape)}
+    if "num_classes" in fields:
+        from_data["num_classes"] = num_classes
+    names = fields - set(from_data)
     unknown = sorted(set(model_options) - names)
     if unknown:
         raise ConfigError(f"model '{model}' has no option {', '.join(unknown)}; it has {', '.join(sorted(names))}")
-    model_config = spec.config_cls(**model_options, input_shape=tuple(example_shape))
+    model_config = spec.config_cls(**model_options, **from_data)
     model_config.validate()
     train.validate()
     return RunConfig(model, model_config, data, train)
@@ -52,10 +62,19 @@ def train_run(
 ) -> tuple[Run, FitResult]:
     """Train a new ``model`` on ``data`` into the run folder ``out`` and write its report."""
     splits = load_splits(data)
-    config = make_run_config(model, data, train, model_options or {}, splits.train.example_shape)
+    config = make_run_config(
+        model, data, train, model_options or {}, splits.train.example_shape, count_classes(splits.train)
+    )
     trainer = Trainer(config.train, progress)
     run = Run(out) if is_secondary_process() else Run.create(out, config, overwrite=overwrite)
     return run, _fit(trainer, run, config, splits, resume=False)
+
+
+def count_classes(data: Any) -> int:
+    """The number of classes of a labeled Dataset (its class names, else the largest label + 1); 0 if unlabeled."""
+    if data.y is None or len(data.y) == 0:
+        return 0
+    return len(data.classes) if data.classes else int(data.y.max()) + 1
 
 
 def resume_run(
@@ -81,12 +100,33 @@ def _fit(trainer: Trainer, run: Run, config: RunConfig, splits: Any, resume: boo
     if not is_secondary_process():
         from genlab.viz.report import write_report
 
+        write_training_animations(run, model)
         write_report(run)
     return result
 
 
-def sample_run(path: str, n: int = 64, seed: int = 0, device: str = "auto") -> torch.Tensor:
-    """``n`` samples from the run's model as images (N, C, H, W) in [0, 1]."""
+def write_training_animations(run: Run, model: Any) -> list[Any]:
+    """GIFs a model asks for: ``RUN/training.gif`` from its snapshots over training (a model names
+    the snapshot in ``training_animation``) and ``RUN/latent_walk.gif`` for image generators."""
+    from genlab.viz.animation import training_gif
+
+    written = []
+    name = getattr(model, "training_animation", None)
+    if name:
+        written.append(training_gif(run.images_dir, name, run.path / "training.gif"))
+    if hasattr(model, "generate") and getattr(model.config, "is_image", False) and run.weights_path.is_file():
+        from genlab.models.interpolation import save_latent_walk
+
+        trained = run.load_model()
+        written.append(save_latent_walk(trained, run.path / "latent_walk.gif", seed=run.load_config().train.seed))
+    return [p for p in written if p is not None]
+
+
+def sample_run(path: str, n: int = 64, seed: int = 0, device: str = "auto", label: int | None = None) -> torch.Tensor:
+    """``n`` samples from the run's model as images (N, C, H, W) in [0, 1] (or vectors (N, D)).
+
+    ``label`` picks the class of a conditional GAN; it is required for one and refused otherwise.
+    """
     if n < 1:
         raise ConfigError(f"--n must be at least 1, got {n}")
     run = Run(path)
@@ -94,7 +134,16 @@ def sample_run(path: str, n: int = 64, seed: int = 0, device: str = "auto") -> t
     if not hasattr(model, "sample"):
         name = run.load_config().model
         raise ConfigError(f"a '{name}' model has no prior to sample from; train a vae to draw samples")
-    return model.sample(n, torch.Generator().manual_seed(seed)).clamp(0, 1).cpu()
+    generator = torch.Generator().manual_seed(seed)
+    if hasattr(model, "check_labels"):
+        labels = None if label is None else torch.full((n,), label, dtype=torch.long)
+        model.check_labels(labels)
+        samples = model.sample(n, generator, labels)
+    elif label is not None:
+        raise ConfigError(f"a '{run.load_config().model}' model is not conditioned on labels, so --label does not apply")
+    else:
+        samples = model.sample(n, generator)
+    return samples.clamp(0, 1).cpu() if samples.dim() == 4 else samples.cpu()
 
 
 def reconstruct_run(path: str, n: int = 16, split: str = "test", seed: int = 0, device: str = "auto") -> tuple[torch.Tensor, torch.Tensor]:

@@ -104,19 +104,35 @@ def evaluate(
         console.print(f"E[A] {f['mean']:.2f}  Var[A] {f['variance']:.2f}  worst {f['worst']:.2f} ({f['worst_group']})  gap {f['gap']:.2f}")
 
 
-@app.command(help="Draw samples from a run's model into an image grid." + examples("genlab sample runs/vae --n 64 --out samples.png --seed 1"))
+@app.command(
+    help="Draw samples from a run's model into an image grid (or a CSV of points for vector data)."
+    + examples("genlab sample runs/vae --n 64 --out samples.png --seed 1", "genlab sample runs/cgan --label 3 --out threes.png",
+               "genlab sample runs/gan1d --n 1000 --out points.csv")
+)  # fmt: skip
 def sample(
     run: Path = typer.Argument(..., help="Run folder."),
-    out: Path = typer.Option(..., "--out", "-o", help="PNG file to write."),
+    out: Path = typer.Option(..., "--out", "-o", help="PNG file to write (CSV for vector data)."),
     n: int = typer.Option(64, help="Number of samples."),
     seed: int = typer.Option(0, help="Seed of the latent draws."),
     ncol: int = typer.Option(8, help="Images per row."),
+    label: Optional[int] = typer.Option(None, help="Class to draw from a conditional GAN (required for one)."),
     device: str = typer.Option("auto", help="auto, cpu, cuda or cuda:N."),
 ) -> None:
     from genlab.api import sample_run
+    from genlab.errors import ConfigError
     from genlab.viz.grid import save_grid
 
-    path = save_grid(sample_run(str(run), n, seed, device), out, ncol)
+    samples = sample_run(str(run), n, seed, device, label)
+    if samples.dim() == 2:
+        if out.suffix.lower() != ".csv":
+            raise ConfigError(f"{run} generates points, not images; write them to a .csv file (--out points.csv)")
+        import numpy as np
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        np.savetxt(out, samples.numpy(), delimiter=",", fmt="%.6g")
+        path = out
+    else:
+        path = save_grid(samples, out, ncol)
     log.info("wrote %d samples to %s", n, path)
 
 

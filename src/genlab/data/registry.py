@@ -12,6 +12,7 @@ from genlab.data.folder import ImageFolder
 from genlab.data.npz import NpzFile
 from genlab.data.shapes import Shapes
 from genlab.data.source import Source, SourceInfo
+from genlab.data.toy import TOYS
 from genlab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ register_builtin(Digits())
 register_builtin(Shapes())
 register_builtin(Faces())
 register_builtin(FacesDetection())
+for _toy in TOYS:
+    register_builtin(_toy)
 register_prefix("folder", ImageFolder)
 register_prefix("npz", NpzFile)
 register_prefix("shapes", Shapes.from_options, "shapes:OPTIONS")

@@ -12,6 +12,7 @@ from genlab.data.splits import load_splits, noisy_view
 from genlab.device import resolve_device
 from genlab.errors import ConfigError
 from genlab.evaluate.likelihood import bits_per_dim, reconstruction_errors, vae_likelihood
+from genlab.evaluate.toy import toy_metrics
 from genlab.io import write_json
 from genlab.run import Run
 from genlab.train.trainer import derive_seed
@@ -74,6 +75,21 @@ def classifier_metrics(
     return result
 
 
+def is_toy(name: str) -> bool:
+    from genlab.data.toy import TOYS
+
+    return name in {t.name for t in TOYS}
+
+
+def toy_run_metrics(model: Any, name: str, x: torch.Tensor, seed: int) -> dict[str, Any]:
+    """Exact distances between as many model samples as ``x`` holds and the toy data ``x``."""
+    from genlab.data.registry import get_source
+
+    source = get_source(name)
+    fake = model.sample(len(x), torch.Generator().manual_seed(derive_seed(seed, "toy-samples"))).cpu().numpy()
+    return {"n_samples": len(fake), **toy_metrics(x.cpu().numpy(), fake, source.modes, source.mode_std)}
+
+
 def evaluate_run(
     path: str,
     split: str = "test",
@@ -93,7 +109,9 @@ def evaluate_run(
 
     For a VAE: ``elbo``, ``recon``, ``kl``, ``nll_iwae`` (nats per example), ``bits_per_dim``; for an
     AE: ``mse``, ``psnr``, ``recon``; for a classifier: ``accuracy`` and, with ``fairness``, the
-    accuracy on the positives of each group of the attributes ``groups``. ``n`` limits the number of examples (the first n of the split);
+    accuracy on the positives of each group of the attributes ``groups``; for a GAN on a toy data set:
+    ``wasserstein1`` and ``ks`` (1-D), ``mmd`` (squared MMD), ``modes_covered`` of ``modes_total`` and
+    ``high_quality`` (mixtures). ``n`` limits the number of examples (the first n of the split);
     ``progress(done, total)`` hears about each batch of the likelihood estimate.
     ``disentanglement`` adds the metrics of :func:`genlab.evaluate.disentanglement.compute_all` (on
     images rendered from the data set's factors, sample sizes scaled to ``disentanglement_n``).
@@ -146,6 +164,8 @@ def evaluate_run(
             "mse": float(errors["mse"].mean()),
             "psnr": float(errors["psnr"].mean()),
         }
+    elif hasattr(model, "sample") and not data.is_image and is_toy(config.data.name):
+        result |= toy_run_metrics(model, config.data.name, data.x, seed)
     else:
         raise ConfigError(f"genlab evaluate does not know how to score a '{config.model}' model")
     if factors is not None:

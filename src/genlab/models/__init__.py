@@ -6,6 +6,8 @@ from genlab.models.classifier import Classifier, ClassifierConfig
 from genlab.models.config import ModelConfig
 from genlab.models.dbvae import DBVAEConfig, DebiasingVAE
 from genlab.models.iwae import IWAE, IWAEConfig
+from genlab.models.gan import GAN, DCGANConfig, GANConfig
+from genlab.models.progan import ProGAN, ProGANConfig
 from genlab.models.registry import MODELS, ModelSpec, build_model, get_model_spec, register_model
 from genlab.models.vae import VAE, VAEConfig
 
@@ -67,6 +69,36 @@ register_model(
     )
 )  # fmt: skip
 
+register_model(
+    ModelSpec(
+        "gan", GAN, GANConfig, "generative adversarial network (MLP players; losses, penalties, EMA, TTUR, labels)",
+        examples=(
+            "genlab train gan --data toy1d --epochs 40 --latent-dim 8 --hidden 64,64 --out runs/gan1d",
+            "genlab train gan --data toy2d --loss hinge --epochs 40 --out runs/ring",
+            "genlab train gan --data toy2d --loss wgan-gp --beta1 0 --beta2 0.9 --lr 1e-4 --d-steps 5 --out runs/ring-wgan",
+        ),
+    )
+)  # fmt: skip
+register_model(
+    ModelSpec(
+        "dcgan", GAN, DCGANConfig, "DCGAN: convolutional GAN for images (28x28, 32x32, 64x64, ...)",
+        examples=(
+            "genlab train dcgan --data fashion-mnist --lr 2e-4 --batch-size 64 --epochs 5 --channels 64,128 --out runs/dcgan",
+            "genlab train dcgan --data fashion-mnist --conditional --lr 2e-4 --batch-size 64 --out runs/cgan",
+            "genlab train dcgan --data folder:photos --resize 64 --loss hinge --spectral-norm --ema 0.999 --out runs/mine",
+        ),
+    )
+)  # fmt: skip
+register_model(
+    ModelSpec(
+        "progan", ProGAN, ProGANConfig, "progressive GAN: grows from 4x4 to the full resolution with fade-in (Karras et al. 2018)",
+        examples=(
+            "genlab train progan --data fashion-mnist --resize 32 --batch-size 32 --phase-steps 600 --max-steps 4200 --out runs/progan",
+            "genlab train progan --data digits --phase-steps 200 --widths 64,32 --out runs/progan-digits",
+        ),
+    )
+)  # fmt: skip
+
 __all__ = [
     "AnnealedVAE",
     "AnnealedVAEConfig",
@@ -79,7 +111,12 @@ __all__ = [
     "AEConfig",
     "Autoencoder",
     "AutoencoderConfig",
+    "DCGANConfig",
+    "GAN",
+    "GANConfig",
     "MODELS",
+    "ProGAN",
+    "ProGANConfig",
     "ModelConfig",
     "ModelSpec",
     "VAE",

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
 
 
-class MLP(nn.Sequential):
-    """Linear layers with ReLU between them: in_dim -> *hidden -> out_dim (no activation at the end)."""
+def _relu() -> nn.Module:
+    return nn.ReLU(inplace=True)
 
-    def __init__(self, in_dim: int, hidden: Sequence[int], out_dim: int) -> None:
+
+class MLP(nn.Sequential):
+    """Linear layers with an activation between them: in_dim -> *hidden -> out_dim (none at the end).
+
+    ``activation`` makes each activation layer (ReLU by default; GAN discriminators use LeakyReLU).
+    """
+
+    def __init__(
+        self, in_dim: int, hidden: Sequence[int], out_dim: int, activation: Callable[[], nn.Module] = _relu
+    ) -> None:
         widths = [in_dim, *hidden, out_dim]
         layers: list[nn.Module] = []
         for i, (a, b) in enumerate(zip(widths[:-1], widths[1:])):
             layers.append(nn.Linear(a, b))
             if i < len(widths) - 2:
-                layers.append(nn.ReLU(inplace=True))
+                layers.append(activation())
         super().__init__(*layers)
 
 

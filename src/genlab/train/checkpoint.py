@@ -1,7 +1,8 @@
 """Checkpoints without pickle: weights, optimizer state and counters in one safetensors file.
 
-``trainer_state.safetensors`` holds every tensor (``model.*`` and ``optimizer.*``) and, in its
-header, a JSON document with the counters and the optimizer's non-tensor state. Being one file
+``trainer_state.safetensors`` holds every tensor (``model.*`` and ``optimizer.*``, or
+``optimizers.NAME.*`` for a model with several optimizers) and, in its header, a JSON document
+with the counters and the optimizers' non-tensor state. Being one file
 written atomically, it is always whole. ``model.safetensors`` holds the weights alone, for every
 command that only needs the trained model.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 import torch
 from torch import nn
@@ -34,23 +35,26 @@ class Progress:
     log_count: int = 0
 
 
-def _flatten_optimizer(state: dict[str, Any]) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+Optimizers = Union[torch.optim.Optimizer, "dict[str, torch.optim.Optimizer]"]
+
+
+def _flatten_optimizer(state: dict[str, Any], prefix: str = "optimizer") -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     tensors: dict[str, torch.Tensor] = {}
     plain: dict[str, dict[str, Any]] = {}
     for pid, values in state["state"].items():
         plain[str(pid)] = {}
         for key, value in values.items():
             if torch.is_tensor(value):
-                tensors[f"optimizer.{pid}.{key}"] = value
+                tensors[f"{prefix}.{pid}.{key}"] = value
             else:
                 plain[str(pid)][key] = value
     return tensors, {"param_groups": state["param_groups"], "state": plain}
 
 
-def _unflatten_optimizer(tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> dict[str, Any]:
+def _unflatten_optimizer(tensors: dict[str, torch.Tensor], meta: dict[str, Any], prefix: str = "optimizer") -> dict[str, Any]:
     state: dict[int, dict[str, Any]] = {int(pid): dict(values) for pid, values in meta["state"].items()}
     for name, value in tensors.items():
-        _, pid, key = name.split(".", 2)
+        pid, key = name.removeprefix(prefix + ".").split(".", 1)
         state.setdefault(int(pid), {})[key] = value
     groups = [
         {k: tuple(v) if isinstance(v, list) and k != "params" else v for k, v in group.items()}
@@ -63,38 +67,59 @@ def save_checkpoint(
     state_path: Path,
     weights_path: Path,
     model: nn.Module,
-    optimizer: torch.optim.Optimizer,
+    optimizer: Optimizers,
     progress: Progress,
     trainer_tensors: dict[str, torch.Tensor] | None = None,
 ) -> None:
     """Write the trainer state, then the weights; each file atomically.
 
+    ``optimizer`` is the one optimizer of a model, or a dict of named ones (one per part).
     ``trainer_tensors`` is state of the loop itself that resuming needs (e.g. this epoch's sampling
     weights); :func:`load_trainer_tensors` reads it back.
     """
     weights = dict(model.state_dict())
-    optimizer_tensors, optimizer_meta = _flatten_optimizer(optimizer.state_dict())
-    tensors = {f"model.{k}": v for k, v in weights.items()} | optimizer_tensors
+    tensors = {f"model.{k}": v for k, v in weights.items()}
     tensors |= {f"trainer.{k}": v for k, v in (trainer_tensors or {}).items()}
-    meta = {"format": FORMAT, "progress": json.dumps(asdict(progress)), "optimizer": json.dumps(optimizer_meta)}
+    meta = {"format": FORMAT, "progress": json.dumps(asdict(progress))}
+    if isinstance(optimizer, dict):
+        metas = {}
+        for name, opt in optimizer.items():
+            part_tensors, metas[name] = _flatten_optimizer(opt.state_dict(), f"optimizers.{name}")
+            tensors |= part_tensors
+        meta["optimizers"] = json.dumps(metas)
+    else:
+        optimizer_tensors, optimizer_meta = _flatten_optimizer(optimizer.state_dict())
+        tensors |= optimizer_tensors
+        meta["optimizer"] = json.dumps(optimizer_meta)
     write_safetensors(state_path, tensors, meta)
     write_safetensors(weights_path, weights, {"format": "genlab-weights/1", "step": str(progress.step)})
 
 
-def load_checkpoint(state_path: Path, model: nn.Module, optimizer: torch.optim.Optimizer) -> Progress:
-    """Restore model and optimizer from ``state_path`` and return where training stood."""
+def load_checkpoint(state_path: Path, model: nn.Module, optimizer: Optimizers) -> Progress:
+    """Restore model and optimizer(s) from ``state_path`` and return where training stood."""
     meta = read_safetensors_metadata(state_path)
     if meta.get("format") != FORMAT:
         raise RunError(f"{state_path} is not a genlab trainer state (format {meta.get('format')!r})")
     tensors = read_safetensors(state_path)
     weights = {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}
-    optimizer_tensors = {k: v for k, v in tensors.items() if k.startswith("optimizer.")}
+    optimizers = optimizer if isinstance(optimizer, dict) else {"": optimizer}
     try:
         model.load_state_dict(weights, strict=True)
-        optimizer.load_state_dict(_unflatten_optimizer(optimizer_tensors, json.loads(meta["optimizer"])))
+        if isinstance(optimizer, dict):
+            metas = json.loads(meta["optimizers"])
+            if set(metas) != set(optimizer):
+                raise KeyError(f"optimizers {sorted(metas)} in the file, {sorted(optimizer)} in the model")
+            for name, opt in optimizer.items():
+                prefix = f"optimizers.{name}"
+                part = {k: v for k, v in tensors.items() if k.startswith(prefix + ".")}
+                opt.load_state_dict(_unflatten_optimizer(part, metas[name], prefix))
+        else:
+            optimizer_tensors = {k: v for k, v in tensors.items() if k.startswith("optimizer.")}
+            optimizer.load_state_dict(_unflatten_optimizer(optimizer_tensors, json.loads(meta["optimizer"])))
     except (RuntimeError, ValueError, KeyError) as e:
         raise RunError(f"{state_path} does not match this model ({str(e).splitlines()[0]})") from e
-    _match_parameter_layouts(optimizer)
+    for opt in optimizers.values():
+        _match_parameter_layouts(opt)
     return Progress(**json.loads(meta["progress"]))
 
 

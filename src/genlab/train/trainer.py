@@ -2,9 +2,12 @@
 
 The loop stays plain PyTorch; Fabric supplies devices, precision and data-parallel processes.
 A model only has to return its named loss terms from ``forward(x, y)`` (a dict with ``loss``);
-``snapshot_images(x, generator)``, when present, gives the pictures saved each epoch, and
-``sampling_weights(x, y)``, when present, is asked at the start of each epoch for per-example
-weights (or None) with which that epoch's examples are drawn, with replacement (DB-VAE).
+``snapshot_images(x, generator)``, when present, gives the pictures saved each epoch (from the
+first ``snapshot_examples`` validation examples, default 32), and ``sampling_weights(x, y)``, when
+present, is asked at the start of each epoch for per-example weights (or None) with which that
+epoch's examples are drawn, with replacement (DB-VAE). A model with several optimizers (a GAN)
+declares ``optimizer_parts()`` and ``training_step(x, y, ctx)`` instead: see
+:mod:`genlab.train.protocol`.
 
 Determinism: the data order of each epoch and the random state of each step are derived from
 (seed, epoch) and (seed, step, rank), so a run resumed from any checkpoint continues exactly as
@@ -34,6 +37,7 @@ from genlab.io import read_safetensors_metadata, write_json
 from genlab.train.checkpoint import Progress, load_checkpoint, load_trainer_tensors, save_checkpoint
 from genlab.train.config import TrainConfig
 from genlab.train.logger import MetricsLogger
+from genlab.train.protocol import Part, StepContext, ema_update
 from genlab.viz.grid import save_grid
 
 if TYPE_CHECKING:
@@ -71,6 +75,14 @@ def seed_device(device: torch.device, seed: int) -> None:
         torch.cuda.default_generators[device.index or 0].manual_seed(seed)
     elif device.type == "mps":
         torch.mps.manual_seed(seed)
+
+
+class _NonFinite(Exception):
+    """A part's loss was NaN or infinite (raised on every process at once)."""
+
+    def __init__(self, terms: dict[str, torch.Tensor]) -> None:
+        super().__init__("non-finite loss")
+        self.terms = terms
 
 
 class _StopRequest:
@@ -151,8 +163,22 @@ class Trainer:
         channels_last = fabric.device.type == "cpu" and splits.train.is_image
         if channels_last:
             model = model.to(memory_format=torch.channels_last)
-        optimizer = torch.optim.Adam(model.parameters(), lr=c.lr, fused=fabric.device.type in ("cpu", "cuda"))
-        model, optimizer = fabric.setup(model, optimizer)
+        fused = fabric.device.type in ("cpu", "cuda")
+        parts: dict[str, Part] | None = model.optimizer_parts() if hasattr(model, "training_step") else None
+        if parts is None:
+            optimizer = torch.optim.Adam(model.parameters(), lr=c.lr, fused=fused)
+            model, optimizer = fabric.setup(model, optimizer)
+        else:
+            # Each part is set up on its own (as in Lightning's DCGAN example), so that under DDP
+            # the gradients of each player are synchronized by its own forward and backward.
+            model = model.to(fabric.device)  # also the parts that no optimizer updates (an EMA copy)
+            nets, optimizer = {}, {}
+            for name, part in parts.items():
+                if "." in name:
+                    raise ConfigError(f"optimizer part names cannot contain '.', got {name!r}")
+                opt = torch.optim.Adam(part.module.parameters(), lr=part.lr or c.lr, betas=part.betas, fused=fused)
+                nets[name], optimizer[name] = fabric.setup(part.module, opt)
+            update = self._part_updater(fabric, parts, nets, optimizer)
 
         progress = Progress()
         if resume:
@@ -205,21 +231,32 @@ class Trainer:
                         index = batches[progress.batch]
                         seed_device(fabric.device, derive_seed(c.seed, "step", progress.step, rank))
                         x = noisy_view(data, x_train[index], bits)
-                        terms = model(x, None if y_train is None else y_train[index])
-                        loss = terms["loss"]
-                        flags = torch.stack([(~torch.isfinite(loss.detach())).float(), torch.tensor(float(stop.requested), device=loss.device)])
-                        if world > 1:
-                            flags = fabric.all_reduce(flags, reduce_op="sum")
-                        if flags[0] > 0:
-                            raise self._diverged(run, progress, terms)
-                        if flags[1] > 0:
-                            status = "interrupted"
-                            break
-                        optimizer.zero_grad(set_to_none=True)
-                        fabric.backward(loss)
-                        if c.grad_clip is not None:
-                            fabric.clip_gradients(model, optimizer, max_norm=c.grad_clip)
-                        optimizer.step()
+                        if parts is None:
+                            terms = model(x, None if y_train is None else y_train[index])
+                            loss = terms["loss"]
+                            flags = torch.stack([(~torch.isfinite(loss.detach())).float(), torch.tensor(float(stop.requested), device=loss.device)])
+                            if world > 1:
+                                flags = fabric.all_reduce(flags, reduce_op="sum")
+                            if flags[0] > 0:
+                                raise self._diverged(run, progress, terms)
+                            if flags[1] > 0:
+                                status = "interrupted"
+                                break
+                            optimizer.zero_grad(set_to_none=True)
+                            fabric.backward(loss)
+                            if c.grad_clip is not None:
+                                fabric.clip_gradients(model, optimizer, max_norm=c.grad_clip)
+                            optimizer.step()
+                        else:
+                            if self._stop_requested(fabric, stop):
+                                status = "interrupted"
+                                break
+                            try:
+                                terms = raw_model.training_step(
+                                    x, None if y_train is None else y_train[index], StepContext(progress.step, nets, update)
+                                )
+                            except _NonFinite as e:
+                                raise self._diverged(run, progress, e.terms) from None
                         progress.step += 1
                         progress.batch += 1
                         progress.examples += len(index) * world
@@ -282,6 +319,39 @@ class Trainer:
         return FitResult(status, progress, summary)
 
     # ------------------------------------------------------------------------------------------
+
+    def _stop_requested(self, fabric: Fabric, stop: _StopRequest) -> bool:
+        """Whether any process was asked to stop (all processes agree, so they stop at the same step)."""
+        flag = torch.tensor([float(stop.requested)], device=fabric.device)
+        if fabric.world_size > 1:
+            flag = fabric.all_reduce(flag, reduce_op="sum")
+        return bool(flag[0] > 0)
+
+    def _part_updater(
+        self, fabric: Fabric, parts: dict[str, Part], nets: dict[str, nn.Module], optimizers: dict[str, Any]
+    ) -> Callable[[str, torch.Tensor], None]:
+        """The ``update(name, loss)`` of :class:`StepContext`: one optimizer step of one part."""
+        clip = self.config.grad_clip
+
+        def update(name: str, loss: torch.Tensor) -> None:
+            if name not in parts:
+                raise KeyError(f"no optimizer part {name!r}; the model declared {', '.join(parts)}")
+            bad = (~torch.isfinite(loss.detach())).float().reshape(1)
+            if fabric.world_size > 1:
+                bad = fabric.all_reduce(bad, reduce_op="sum")
+            if bad[0] > 0:
+                raise _NonFinite({name: loss})
+            optimizer = optimizers[name]
+            optimizer.zero_grad(set_to_none=True)
+            fabric.backward(loss)
+            if clip is not None:
+                fabric.clip_gradients(nets[name], optimizer, max_norm=clip)
+            optimizer.step()
+            part = parts[name]
+            if part.ema is not None:
+                ema_update(part.ema, part.module, part.ema_decay)
+
+        return update
 
     def _epoch_order(self, n: int, epoch: int, rank: int, world: int, weights: torch.Tensor | None = None) -> torch.Tensor:
         """This process's share of the epoch's examples, seeded by (seed, epoch); equal-sized across processes.
@@ -357,7 +427,8 @@ class Trainer:
             return
         was_training = model.training
         model.eval()
-        images = model.snapshot_images(x[:SNAPSHOT_EXAMPLES], torch.Generator().manual_seed(self.config.seed))
+        n = getattr(model, "snapshot_examples", SNAPSHOT_EXAMPLES)
+        images = model.snapshot_images(x[:n], torch.Generator().manual_seed(self.config.seed))
         model.train(was_training)
         for name, batch in images.items():
             save_grid(batch, run.images_dir / f"epoch_{epoch:03d}_{name}.png")

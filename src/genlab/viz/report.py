@@ -31,8 +31,15 @@ def _data_uri(data: bytes, mime: str = "image/png") -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode()}"
 
 
-def _img(path: Path, caption: str) -> str:
-    return f'<figure><img src="{_data_uri(path.read_bytes())}" alt="{html.escape(caption)}"><figcaption>{html.escape(caption)}</figcaption></figure>'
+def _img(path: Path, caption: str, mime: str = "image/png") -> str:
+    return f'<figure><img src="{_data_uri(path.read_bytes(), mime)}" alt="{html.escape(caption)}"><figcaption>{html.escape(caption)}</figcaption></figure>'
+
+
+def _spread(items: list[Path], k: int) -> list[Path]:
+    """At most k items evenly spread from the first to the last (the whole course of training)."""
+    if len(items) <= k:
+        return items
+    return [items[round(i * (len(items) - 1) / (k - 1))] for i in range(k)]
 
 
 def _curves_png(rows: list[dict[str, str]]) -> bytes | None:
@@ -143,7 +150,10 @@ def render_report(run: Run) -> str:
             history = sorted(run.images_dir.glob("epoch_*_samples.png"))
             if len(history) > 1:
                 parts.append("<h3>Samples over training</h3>")
-                parts += [_img(p, p.stem.replace("_samples", "").replace("_", " ")) for p in history[-8:]]
+                parts += [_img(p, p.stem.replace("_samples", "").replace("_", " ")) for p in _spread(history, 8)]
+    for name, caption in (("training.gif", "training, one frame per snapshot"), ("latent_walk.gif", "a walk through the noise space")):
+        if (run.path / name).is_file():
+            parts.append(f"<h3>{html.escape(caption.split(',')[0].capitalize())}</h3>" + _img(run.path / name, caption, "image/gif"))
     from genlab.viz.latent import report_section
 
     parts.append(report_section(run.path))

@@ -1,0 +1,67 @@
+"""How a model with several optimizers (a GAN's generator and discriminator) trains in the shared loop.
+
+A model whose ``forward(x, y)`` returns ``{"loss": ...}`` needs nothing from here: the trainer
+builds one Adam over all its parameters. A model that plays a game declares its parts and its
+own step instead, and the trainer still owns the optimizers, devices, checkpoints and NaN guard:
+
+    def optimizer_parts(self) -> dict[str, Part]:
+        return {"discriminator": Part(self.discriminator, lr=4e-4, betas=(0.5, 0.999)),
+                "generator": Part(self.generator, lr=1e-4, ema=self.generator_ema)}
+
+    def training_step(self, x, y, ctx: StepContext) -> dict[str, torch.Tensor]:
+        fake = ctx.nets["generator"](noise)            # call ctx.nets, not self.generator: under
+        d_loss = ...ctx.nets["discriminator"](x)...    # DDP that is what synchronizes gradients
+        ctx.update("discriminator", d_loss)            # zero grads, backward, clip, step, NaN guard
+        ...
+        return {"d_loss": d_loss, "g_loss": g_loss}    # logged; the same names every step
+
+``forward(x, y)`` still gives the terms shown for validation (without updating anything).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+from torch import nn
+
+
+@dataclass
+class Part:
+    """A part of a model with its own Adam optimizer (one player of a game).
+
+    ``lr=None`` takes the run's ``--lr``. When ``ema`` is given (a copy of ``module`` that is not
+    trained), the trainer moves it toward ``module`` after each of the part's updates:
+    ema = decay * ema + (1 - decay) * module.
+    """
+
+    module: nn.Module
+    lr: float | None = None
+    betas: tuple[float, float] = (0.9, 0.999)
+    ema: nn.Module | None = None
+    ema_decay: float = 0.999
+
+
+@dataclass
+class StepContext:
+    """What the trainer hands a model's ``training_step``.
+
+    ``step`` counts the optimizer steps taken before this one (over the whole run, also after a
+    resume); ``nets`` holds the parts as set up for the device and data parallelism; ``update(name,
+    loss)`` stops the run on a non-finite loss, then zeroes the part's gradients, back-propagates
+    ``loss``, clips and steps the part's optimizer and updates its EMA.
+    """
+
+    step: int
+    nets: dict[str, nn.Module]
+    update: Callable[[str, torch.Tensor], None]
+
+
+@torch.no_grad()
+def ema_update(ema: nn.Module, source: nn.Module, decay: float) -> None:
+    """ema <- decay * ema + (1 - decay) * source, parameter by parameter; buffers are copied."""
+    for e, s in zip(ema.parameters(), source.parameters()):
+        e.lerp_(s, 1.0 - decay)
+    for e, s in zip(ema.buffers(), source.buffers()):
+        e.copy_(s)

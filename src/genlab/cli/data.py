@@ -23,6 +23,8 @@ def datasets(as_json: bool = typer.Option(False, "--json", help="Print one JSON 
     user = {
         "folder": "folder:PATH - images (PNG, JPEG, ...), optional class subfolders or train/ and test/; --resize N",
         "npz": "npz:PATH - arrays x (and optional y, x_test, y_test)",
+        "csv": "csv:PATH - a table of numbers with a header row; a 0/1 'label' column marks outliers (for evaluation)",
+        "mat": "mat:PATH - an ODDS outlier benchmark file (X, y)",
     }
     user_rows = [user.get(p, f"{p}:PATH") for p in USER_PREFIXES]
     if as_json:

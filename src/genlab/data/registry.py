@@ -1,8 +1,9 @@
-"""The one registry of data sets: built-in names and user-data prefixes (``folder:``, ``npz:``)."""
+"""The one registry of data sets: built-in names and user-data prefixes (``folder:``, ``npz:``, ``csv:``, ``mat:``)."""
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Callable
 
 from genlab.data.digits import Digits
@@ -10,6 +11,7 @@ from genlab.data.fashion_mnist import FashionMNIST
 from genlab.data.folder import ImageFolder
 from genlab.data.npz import NpzFile
 from genlab.data.source import Source, SourceInfo
+from genlab.data.tabular import CsvFile, MatFile
 from genlab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,11 @@ register_builtin(FashionMNIST())
 register_builtin(Digits())
 register_prefix("folder", ImageFolder)
 register_prefix("npz", NpzFile)
+register_prefix("csv", CsvFile)
+register_prefix("mat", MatFile)
+
+# File endings that name their prefix, for commands that accept a bare path (``genlab detect``).
+SUFFIX_PREFIXES = {".csv": "csv", ".mat": "mat", ".npz": "npz"}
 
 
 def valid_names() -> str:
@@ -52,6 +59,25 @@ def get_source(name: str) -> Source:
     if name in BUILTINS:
         return BUILTINS[name]
     raise DataError(f"unknown data set '{name}'; choose one of {valid_names()} (see `genlab datasets`)")
+
+
+def source_name(text: str) -> str:
+    """A registry name for ``text``: a name or ``PREFIX:PATH`` as it is; a bare path by its ending.
+
+    ``data.csv`` becomes ``csv:data.csv``, ``odds/wine.mat`` becomes ``mat:odds/wine.mat`` and a
+    folder becomes ``folder:PATH``; anything else is returned unchanged (and fails with the usual
+    list of choices if it names nothing).
+    """
+    prefix, sep, _ = text.partition(":")
+    if (sep and prefix in USER_PREFIXES) or text in BUILTINS:
+        return text
+    path = Path(text).expanduser()
+    suffix = path.suffix.lower()
+    if suffix in SUFFIX_PREFIXES:
+        return f"{SUFFIX_PREFIXES[suffix]}:{text}"
+    if path.is_dir():
+        return f"folder:{text}"
+    return text
 
 
 def list_datasets() -> list[SourceInfo]:

@@ -95,13 +95,18 @@ class VAE(nn.Module):
 
     # --- likelihood estimation ------------------------------------------------------------------
 
-    def log_weights(self, x: torch.Tensor, k: int) -> torch.Tensor:
+    def log_weights(self, x: torch.Tensor, k: int, eps: torch.Tensor | None = None) -> torch.Tensor:
         """Importance log-weights log p(x, z_i) - log q(z_i | x) for k draws z_i ~ q(z|x): (k, N).
 
         logmeanexp over the k draws is the IWAE bound (Burda et al. 2016); the mean is an ELBO estimate.
+        ``eps`` gives the standard normal noise, (k, N, L) or (k, 1, L) to use the same k draws for
+        every example (common random numbers: an example's estimate then does not depend on its batch).
         """
         mu, logvar = self.encode(x)
-        eps = torch.randn((k, *mu.shape), device=mu.device, dtype=mu.dtype)
+        if eps is None:
+            eps = torch.randn((k, *mu.shape), device=mu.device, dtype=mu.dtype)
+        elif eps.shape[0] != k or eps.shape[-1] != mu.shape[-1]:
+            raise ValueError(f"eps must be shaped ({k}, N or 1, {mu.shape[-1]}), got {tuple(eps.shape)}")
         z = mu + torch.exp(0.5 * logvar) * eps  # (k, N, L)
         output = self.decode(z.flatten(0, 1)).view(k, *x.shape)
         log_px_z = self.log_likelihood(x.unsqueeze(0), output)

@@ -19,6 +19,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -396,6 +397,19 @@ class GenerativeOutlierDetector(BaseEstimator):
         with torch.no_grad():
             errors = error_map(self.model_, prepared.x.to(_device_of(self.model_)))
         return errors.cpu().double().numpy()
+
+    def save(self, path: str | Path, data: str = "array", overwrite: bool = False) -> Path:
+        """Write the fitted detector as a run folder (config.json and safetensors; no pickle)."""
+        from genlab.detect.persist import save_detector
+
+        return save_detector(self, path, data, overwrite).path
+
+    @classmethod
+    def load(cls, path: str | Path, device: str = "cpu") -> GenerativeOutlierDetector:
+        """A detector saved with :meth:`save` (or ``genlab detect fit``), ready to score."""
+        from genlab.detect.persist import load_detector
+
+        return load_detector(path, device)
 
     def _confidence(self, scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
         """PyOD's confidence (Perini et al. 2020) simplified: how far the score sits from the threshold,

@@ -86,6 +86,8 @@ class GenerativeOutlierDetector(BaseEstimator):
     batch_size : int, default 64
     lr : float, default 1e-3
         Adam learning rate.
+    beta : float, default 1.0
+        Weight of the VAE's KL term in training (1 trains on the ELBO; more smooths the model).
     contamination : float in (0, 0.5], default 0.1
         The expected share of outliers in the training data; sets ``threshold_``.
     score : {"recon", "elbo", "iwae", "ratio", "complexity"}, default "elbo"
@@ -139,6 +141,7 @@ class GenerativeOutlierDetector(BaseEstimator):
         epochs: int | None = None,
         batch_size: int = 64,
         lr: float = 1e-3,
+        beta: float = 1.0,
         contamination: float = 0.1,
         score: str = "elbo",
         iwae_k: int = 16,
@@ -156,6 +159,7 @@ class GenerativeOutlierDetector(BaseEstimator):
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.beta = beta
         self.contamination = contamination
         self.score = score
         self.iwae_k = iwae_k
@@ -193,6 +197,8 @@ class GenerativeOutlierDetector(BaseEstimator):
             raise ConfigError(f"contamination must be in (0, 0.5], got {self.contamination!r}")
         if not (isinstance(self.lr, (int, float)) and self.lr > 0):
             raise ConfigError(f"lr must be positive, got {self.lr!r}")
+        if not (isinstance(self.beta, (int, float)) and self.beta >= 0):
+            raise ConfigError(f"beta must be non-negative, got {self.beta!r}")
         if not (isinstance(self.background_noise, (int, float)) and 0 < self.background_noise < 1):
             raise ConfigError(f"background_noise must be in (0, 1), got {self.background_noise!r}")
 
@@ -207,7 +213,7 @@ class GenerativeOutlierDetector(BaseEstimator):
                 array = array.astype(np.float64)
             except (TypeError, ValueError) as e:
                 raise DataError(f"X holds values that are not numbers ({e}); encode or drop those columns") from e
-        if array.dtype.kind in "USb" and array.dtype != bool:
+        if array.dtype.kind in "USV":
             raise DataError(f"X holds text (dtype {array.dtype}); outlier detection needs numbers")
         if array.ndim == 1:
             raise DataError(
@@ -275,7 +281,7 @@ class GenerativeOutlierDetector(BaseEstimator):
         channels = tuple(self.channels) if self.channels is not None else (32, 64)
         common = {"input_shape": shape, "latent_dim": latent, "net": net, "hidden": hidden, "channels": channels}
         if self.model == "vae":
-            return "vae", VAEConfig(**common, likelihood="bernoulli" if images else "gaussian")
+            return "vae", VAEConfig(**common, likelihood="bernoulli" if images else "gaussian", beta=float(self.beta))
         return "ae", AEConfig(**common, loss="bce" if images else "mse")
 
     def _train_config(self, n: int, seed: int) -> TrainConfig:

@@ -54,7 +54,11 @@ NETS = ("auto", "mlp", "conv")
 DEVICES = ("auto", "cpu", "cuda", "gpu", "mps")
 CONSTANT_COLUMNS = ("keep", "error")
 PROBA_METHODS = ("linear", "unify")
-TARGET_STEPS = 1500  # optimizer steps that `epochs=None` aims for
+# Optimizer steps that `epochs=None` aims for. Tables are small and hold the outliers themselves
+# (unsupervised fit): a short fit learns the bulk of the data but not the few outliers, and was
+# clearly better than longer ones (average AUROC of the tabular benchmark, 2 seeds: 0.81 with 100
+# steps, 0.73 with 300, 0.72 with 1,500). Images need far more steps to learn their structure.
+TARGET_STEPS = {"tabular": 100, "images": 1500}
 CONSTANT_TOLERANCE = 1e-8  # a column whose standard deviation is below this (relative) is constant
 
 
@@ -82,7 +86,9 @@ class GenerativeOutlierDetector(BaseEstimator):
     channels : tuple of int or None
         Conv widths, one per halving of the resolution; None picks (32, 64).
     epochs : int or None
-        Passes over the data; None picks enough for about 1,500 optimizer steps (2 to 200 epochs).
+        Passes over the data; None picks enough for about 100 optimizer steps on tables (a short
+        fit learns the bulk but not the outliers among the training data) and 1,500 on images,
+        within 2 to 200 epochs.
     batch_size : int, default 64
     lr : float, default 1e-3
         Adam learning rate.
@@ -286,7 +292,7 @@ class GenerativeOutlierDetector(BaseEstimator):
 
     def _train_config(self, n: int, seed: int) -> TrainConfig:
         steps_per_epoch = math.ceil(n / self.batch_size)
-        epochs = self.epochs or int(np.clip(math.ceil(TARGET_STEPS / steps_per_epoch), 2, 200))
+        epochs = self.epochs or int(np.clip(math.ceil(TARGET_STEPS[self.kind_] / steps_per_epoch), 2, 200))
         accelerator = {"gpu": "cuda"}.get(self.device, self.device)
         return TrainConfig(epochs=epochs, batch_size=self.batch_size, lr=self.lr, seed=seed, accelerator=accelerator,
                            log_every=10**9, snapshot_every=10**9)  # fmt: skip

@@ -31,6 +31,7 @@ from torch import nn
 
 from genlab.data.dataset import Dataset, from_array
 from genlab.data.splits import DataSpec, Splits
+from genlab.detect.trimmed import TrimmedLoss
 from genlab.detect.scores import (
     SCORES,
     VAE_ONLY,
@@ -59,6 +60,9 @@ PROBA_METHODS = ("linear", "unify")
 # clearly better than longer ones (average AUROC of the tabular benchmark, 2 seeds: 0.81 with 100
 # steps, 0.73 with 300, 0.72 with 1,500). Images need far more steps to learn their structure.
 TARGET_STEPS = {"tabular": 100, "images": 1500}
+# Trimmed training (see genlab.detect.trimmed) when ``trim=None``: measured on the tabular
+# benchmark (2 seeds, 100 steps): average AUROC 0.80 untrimmed, 0.84 trimming 10%, 0.86 trimming 20%.
+DEFAULT_TRIM = {"tabular": 0.2, "images": 0.0}
 CONSTANT_TOLERANCE = 1e-8  # a column whose standard deviation is below this (relative) is constant
 
 
@@ -94,6 +98,11 @@ class GenerativeOutlierDetector(BaseEstimator):
         Adam learning rate.
     beta : float, default 1.0
         Weight of the VAE's KL term in training (1 trains on the ELBO; more smooths the model).
+    trim : float in [0, 0.5] or None
+        Share of each batch's worst-explained examples left out of the training loss, so that
+        the outliers among the training data do not shape the model (see
+        :mod:`genlab.detect.trimmed`). None: 0.2 for tables (fitted with their outliers, as in
+        the ODDS benchmarks), 0 for images (usually one-class training data).
     contamination : float in (0, 0.5], default 0.1
         The expected share of outliers in the training data; sets ``threshold_``.
     score : {"recon", "elbo", "iwae", "ratio", "complexity"}, default "elbo"
@@ -148,6 +157,7 @@ class GenerativeOutlierDetector(BaseEstimator):
         batch_size: int = 64,
         lr: float = 1e-3,
         beta: float = 1.0,
+        trim: float | None = None,
         contamination: float = 0.1,
         score: str = "elbo",
         iwae_k: int = 16,
@@ -166,6 +176,7 @@ class GenerativeOutlierDetector(BaseEstimator):
         self.batch_size = batch_size
         self.lr = lr
         self.beta = beta
+        self.trim = trim
         self.contamination = contamination
         self.score = score
         self.iwae_k = iwae_k
@@ -197,7 +208,9 @@ class GenerativeOutlierDetector(BaseEstimator):
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}")
         for name in ("hidden", "channels"):
             value = getattr(self, name)
-            if value is not None and (not all(isinstance(w, (int, np.integer)) and w >= 1 for w in value)):
+            if value is not None and (
+                not isinstance(value, (tuple, list)) or not all(isinstance(w, (int, np.integer)) and w >= 1 for w in value)
+            ):
                 raise ConfigError(f"{name} must be a tuple of positive integers, got {value!r}")
         if not (isinstance(self.contamination, (int, float)) and 0 < self.contamination <= 0.5):
             raise ConfigError(f"contamination must be in (0, 0.5], got {self.contamination!r}")
@@ -205,6 +218,8 @@ class GenerativeOutlierDetector(BaseEstimator):
             raise ConfigError(f"lr must be positive, got {self.lr!r}")
         if not (isinstance(self.beta, (int, float)) and self.beta >= 0):
             raise ConfigError(f"beta must be non-negative, got {self.beta!r}")
+        if self.trim is not None and not (isinstance(self.trim, (int, float)) and 0 <= self.trim <= 0.5):
+            raise ConfigError(f"trim must be in [0, 0.5] or None, got {self.trim!r}")
         if not (isinstance(self.background_noise, (int, float)) and 0 < self.background_noise < 1):
             raise ConfigError(f"background_noise must be in (0, 1), got {self.background_noise!r}")
 
@@ -302,9 +317,11 @@ class GenerativeOutlierDetector(BaseEstimator):
         with _isolated_rng():
             torch.manual_seed(train.seed)  # initial weights from the seed alone
             model = build_model(name, config)
+            trim = self.trim if self.trim is not None else DEFAULT_TRIM[self.kind_]
+            objective = TrimmedLoss(model, trim) if trim > 0 else model
             data = Dataset(x)
             trainer = Trainer(train)
-            result = trainer.fit(model, Splits(data, data.subset(slice(0, 0)), data.subset(slice(0, 0))), None,
+            result = trainer.fit(objective, Splits(data, data.subset(slice(0, 0)), data.subset(slice(0, 0))), None,
                                  DataSpec("array"))  # fmt: skip
         if result.status != "completed":
             raise KeyboardInterrupt

@@ -85,13 +85,16 @@ class VAE(nn.Module):
         """The latent penalty added to the reconstruction term; variants override this hook."""
         return self.config.beta * kl
 
-    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    def example_losses(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The loss terms of each example, (N,) each: ``loss``, ``recon`` and ``kl``."""
         mu, logvar = self.encode(x)
         z = self.reparameterize(mu, logvar)
         recon = -self.log_likelihood(x, self.decode(z))
         kl = kl_standard_normal(mu, logvar)
-        loss = recon + self.regularizer(kl)
-        return {"loss": loss.mean(), "recon": recon.mean(), "kl": kl.mean()}
+        return {"loss": recon + self.regularizer(kl), "recon": recon, "kl": kl}
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        return {name: value.mean() for name, value in self.example_losses(x).items()}
 
     # --- likelihood estimation ------------------------------------------------------------------
 

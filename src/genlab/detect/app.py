@@ -130,7 +130,7 @@ def score_detector(run_path: str | Path, data: str, out: str | Path, split: str 
     result: dict[str, Any] = {
         "run": str(run.path),
         "data": data,
-        "scores": str(out),
+        "scores": str(out.resolve()),
         "score": detector.score,
         "n": len(scores),
         "n_flagged": int(flags.sum()),

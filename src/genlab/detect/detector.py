@@ -6,10 +6,10 @@
     scores = detector.decision_function(X_test)      # (N,), higher = more abnormal
     labels = detector.predict(X_test)                 # (N,), 1 = outlier, 0 = inlier
 
-Tabular data (N, D) is standardized by the detector and modeled with MLPs (a Gaussian decoder
-for the VAE, squared error for the AE). Images (N, H, W), (N, H, W, C) or (N, C, H, W), as uint8
-or floats in [0, 1], are modeled with conv nets where the size allows (a Bernoulli decoder,
-cross-entropy for the AE). Training runs on genlab's shared Trainer, in memory.
+Tabular data (N, D) is standardized by the detector and modeled with MLPs. Images (N, H, W),
+(N, H, W, C) or (N, C, H, W), as uint8 or floats in [0, 1], are modeled with conv nets where the
+size allows. The VAE's decoder is Gaussian (one learned scale), the AE's loss the squared error.
+Training runs on genlab's shared Trainer, in memory.
 """
 
 from __future__ import annotations
@@ -301,9 +301,12 @@ class GenerativeOutlierDetector(BaseEstimator):
         hidden = tuple(self.hidden) if self.hidden is not None else ((256,) if images else (128, 64))
         channels = tuple(self.channels) if self.channels is not None else (32, 64)
         common = {"input_shape": shape, "latent_dim": latent, "net": net, "hidden": hidden, "channels": channels}
+        # Gaussian decoders (squared error) for images too: a Bernoulli decoder's cross-entropy on
+        # gray pixels has a floor that grows with the amount of ink, so sparse images from other
+        # classes looked *more* normal (one-class Fashion-MNIST, class 0: AUROC 0.78 -> 0.89).
         if self.model == "vae":
-            return "vae", VAEConfig(**common, likelihood="bernoulli" if images else "gaussian", beta=float(self.beta))
-        return "ae", AEConfig(**common, loss="bce" if images else "mse")
+            return "vae", VAEConfig(**common, likelihood="gaussian", beta=float(self.beta))
+        return "ae", AEConfig(**common, loss="mse")
 
     def _train_config(self, n: int, seed: int) -> TrainConfig:
         steps_per_epoch = math.ceil(n / self.batch_size)

@@ -106,3 +106,17 @@ def test_score_needs_a_detector_run(cli, files, tmp_path):
 def test_help_has_examples(cli, command):
     result = cli("detect", command, "--help")
     assert result.code == 0 and "$ genlab detect" in result.out
+
+
+def test_images_get_heat_maps_in_the_report(cli, tmp_path):
+    rng = np.random.default_rng(0)
+    x = (rng.random((40, 16, 16)) * 255).astype(np.uint8)
+    np.savez(tmp_path / "images.npz", x=x, y=np.r_[np.zeros(36), np.ones(4)].astype(int))
+    run = tmp_path / "run"
+    fit = cli("detect", "fit", "--data", tmp_path / "images.npz", "--out", run, "--epochs", "2", "--hidden", "32",
+              "--latent-dim", "4", "--json")  # fmt: skip
+    assert fit.code == 0, fit.err
+    assert json.loads(fit.out)["kind"] == "images" and (run / "detect_heatmaps.png").is_file()
+    scored = cli("detect", "score", run, "--data", tmp_path / "images.npz", "--out", tmp_path / "s.csv", "--json")
+    assert scored.code == 0 and json.loads(scored.out)["n_outliers"] == 4
+    assert "Where the most unusual images differ" in (run / "report.html").read_text()

@@ -191,8 +191,11 @@ def tabular_suite(seeds: int) -> list[dict[str, Any]]:
 
 
 def image_suite(suite: str, cases: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]], epochs: int,
-                pyod: bool) -> list[dict[str, Any]]:  # fmt: skip
-    """Novelty detection on images: each case is (name, uint8 training images, test images, test labels)."""
+                pyod: bool, reuse: list[dict[str, Any]] = ()) -> list[dict[str, Any]]:  # fmt: skip
+    """Novelty detection on images: each case is (name, uint8 training images, test images, test labels).
+
+    PyOD rows in ``reuse`` (from an earlier run on the same images) are kept instead of rerun.
+    """
     rows = []
     for case, x_train, x_test, y in cases:
         flat_train, flat_test = x_train.reshape(len(x_train), -1) / 255.0, x_test.reshape(len(x_test), -1) / 255.0
@@ -203,6 +206,10 @@ def image_suite(suite: str, cases: list[tuple[str, np.ndarray, np.ndarray, np.nd
                   file=sys.stderr, flush=True)  # fmt: skip
         for det_name, make in detectors(images=True, epochs=epochs).items():
             if det_name.startswith("genlab VAE") or (det_name.startswith("PyOD") and not pyod):
+                continue
+            earlier = [r for r in reuse if r["suite"] == suite and r["data"] == case and r["detector"] == det_name]
+            if earlier and det_name.startswith("PyOD"):
+                rows.append(earlier[0])
                 continue
             fit, score = (x_train, x_test) if det_name.startswith("genlab") else (flat_train, flat_test)
             result = run_case(lambda: make(0), fit, score, y, threads=None)
@@ -344,6 +351,7 @@ def main() -> None:
     parser.add_argument("--fmnist-test", type=int, default=2000)
     parser.add_argument("--fmnist-epochs", type=int, default=10)
     parser.add_argument("--no-fmnist-pyod", action="store_true", help="skip PyOD on Fashion-MNIST")
+    parser.add_argument("--rerun-pyod", action="store_true", help="with --part fmnist: rerun PyOD instead of reusing")
     args = parser.parse_args()
     import pyod
 
@@ -359,8 +367,12 @@ def main() -> None:
     if args.part in ("all", "fmnist"):
         n_train, n_test, epochs = (300, 500, 1) if args.quick else (args.fmnist_train, args.fmnist_test, args.fmnist_epochs)
         rows = []
+        # --part fmnist keeps PyOD's rows of an earlier run on the same images (they do not depend
+        # on genlab); --rerun-pyod runs them again.
+        same = payload.get("fmnist_config") == {"n_train": n_train, "n_test": n_test, "epochs": epochs}
+        reuse = payload.get("fmnist_rows", []) if args.part == "fmnist" and same and not args.rerun_pyod else []
         for suite, cases in image_suites(args.quick, n_train, n_test).items():
-            rows += image_suite(suite, cases, epochs, pyod=not args.no_fmnist_pyod)
+            rows += image_suite(suite, cases, epochs, pyod=not args.no_fmnist_pyod, reuse=reuse)
         payload |= {"fmnist_rows": rows, "fashion_mnist": summarize(rows, "fashion-mnist"),
                     "fmnist_config": {"n_train": n_train, "n_test": n_test, "epochs": epochs}}  # fmt: skip
         if any(r["suite"] == "faces" for r in rows):

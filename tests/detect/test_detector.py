@@ -9,6 +9,7 @@ from sklearn.exceptions import NotFittedError
 from genlab.detect import AEOD, VAEOD, GenerativeOutlierDetector
 from genlab.evaluate.detection import auroc
 
+
 @pytest.fixture(autouse=True)
 def _one_thread():
     # these models are tiny: one thread is many times faster than two on a busy 2-core machine
@@ -109,7 +110,7 @@ def test_pyod_attributes(table, fitted):
         assert proba.shape == (n, 2) and (proba >= 0).all() and (proba <= 1).all()
         np.testing.assert_allclose(proba.sum(1), 1.0)
     assert fitted.predict_proba(x)[np.argmax(fitted.decision_scores_), 1] == 1.0
-    labels, confidence = fitted.predict(x, return_confidence=True)
+    _, confidence = fitted.predict(x, return_confidence=True)
     assert confidence.shape == (n,) and ((confidence >= 0) & (confidence <= 1)).all()
     np.testing.assert_array_equal(VAEOD(**FAST).fit_predict(x), fitted.labels_)
     assert fitted.n_features_in_ == x.shape[1]

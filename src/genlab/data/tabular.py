@@ -122,7 +122,7 @@ class CsvFile:
         if resize is not None:
             raise DataError("--resize applies to images, but a CSV file holds vectors")
         _check_path(self.path, "csv")
-        x, y, names = read_csv(self.path)
+        x, y, _ = read_csv(self.path)
         return from_array(x, y, origin=str(self.path), classes=None), None
 
 

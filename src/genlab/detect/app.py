@@ -149,8 +149,8 @@ def score_detector(run_path: str | Path, data: str, out: str | Path, split: str 
 
 def save_heatmaps(detector: Any, images: torch.Tensor, scores: np.ndarray, path: Path, n: int = 16) -> Path:
     """The ``n`` highest-scoring images above heat maps of their squared reconstruction errors."""
-    from genlab.viz.heatmap import heatmap_pairs
     from genlab.viz.grid import save_grid
+    from genlab.viz.heatmap import heatmap_pairs
 
     top = np.argsort(-scores, kind="stable")[:n]
     chosen = images[torch.from_numpy(top.copy())]

@@ -31,7 +31,6 @@ from torch import nn
 
 from genlab.data.dataset import Dataset, from_array
 from genlab.data.splits import DataSpec, Splits
-from genlab.detect.trimmed import TrimmedLoss
 from genlab.detect.scores import (
     SCORES,
     VAE_ONLY,
@@ -41,6 +40,7 @@ from genlab.detect.scores import (
     nats_to_bits,
     reconstruction_nll,
 )
+from genlab.detect.trimmed import TrimmedLoss
 from genlab.errors import ConfigError, DataError
 from genlab.models import AEConfig, VAEConfig, build_model
 from genlab.models.config import ModelConfig

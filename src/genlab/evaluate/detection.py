@@ -86,7 +86,7 @@ def detection_metrics(labels: Any, scores: Any, threshold: float | None = None) 
         "auroc": auroc(y, s),
         "auprc": auprc(y, s),
         "precision_at_n": precision_at_n(y, s),
-        "n": int(len(y)),
+        "n": len(y),
         "n_outliers": int(y.sum()),
     }
     if threshold is not None:

@@ -80,24 +80,24 @@ def tabular_sets(seed: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 
 def faces_vs_nonfaces(n_train: int, n_test: int) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
-    """Hook for the procedural ``faces`` data set (built on another branch): fit on faces, score faces
-    and non-faces. Runs once ``faces`` is registered with its negatives as classes whose names
-    contain "non" (e.g. "non-face"); until then it returns no case."""
-    from genlab.data.registry import BUILTINS
+    """Faces vs non-faces from the procedural ``faces-detection`` data set (classes "non-face" and
+    "face"; built on another branch): fit on faces only, score faces and non-faces of its test
+    split, non-faces being the outliers. Returns no case where that data set is not registered."""
+    from genlab.data.registry import USER_PREFIXES, get_source
 
-    if "faces" not in BUILTINS:
+    if "faces-detection" not in USER_PREFIXES:
         return []
-    train, test = BUILTINS["faces"].load()
-    test = test or train
+    train, test = get_source(f"faces-detection:n={n_train},test={n_test // 2}").load()
+    test = test if test is not None else train
     classes = train.classes or ()
     negative = [i for i, name in enumerate(classes) if "non" in name.lower()]
-    if train.y is None or not negative:
-        print("faces: no non-face class found; skipping faces vs non-faces", file=sys.stderr)
+    if train.y is None or test.y is None or not negative:
+        print("faces-detection: no labeled non-face class found; skipping faces vs non-faces", file=sys.stderr)
         return []
     is_face = ~np.isin(train.y.numpy(), negative)
-    x_train = (train.x.numpy()[is_face][:n_train] * 255).round().astype(np.uint8)
-    y = np.isin(test.y.numpy(), negative).astype(np.int64)[:n_test]
-    x_test = (test.x.numpy()[:n_test] * 255).round().astype(np.uint8)
+    x_train = (train.x.numpy()[is_face] * 255).round().astype(np.uint8)
+    y = np.isin(test.y.numpy(), negative).astype(np.int64)
+    x_test = (test.x.numpy() * 255).round().astype(np.uint8)
     return [("faces vs non-faces", x_train, x_test, y)]
 
 

@@ -26,6 +26,8 @@ def datasets(as_json: bool = typer.Option(False, "--json", help="Print one JSON 
         "shapes": "shapes:n=N,test=M,seed=S - another draw from the sprite grid",
         "faces": "faces:skin=0.9,0.1,glasses=0.05,n=N,... - skewed or balanced faces (docs/guide.md)",
         "faces-detection": "faces-detection:OPTIONS - the same options, plus negatives=N",
+        "csv": "csv:PATH - a table of numbers with a header row; a 0/1 'label' column marks outliers (for evaluation)",
+        "mat": "mat:PATH - an ODDS outlier benchmark file (X, y)",
     }
     user_rows = [user.get(p, PREFIX_USAGE[p]) for p in USER_PREFIXES]
     if as_json:

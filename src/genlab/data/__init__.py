@@ -1,7 +1,14 @@
 """Data: built-in data sets and user data behind one registry, held in memory as tensors."""
 
 from genlab.data.dataset import Dataset, from_array
-from genlab.data.registry import default_dataset, get_source, list_datasets, register_builtin, register_prefix
+from genlab.data.registry import (
+    default_dataset,
+    get_source,
+    list_datasets,
+    register_builtin,
+    register_prefix,
+    source_name,
+)
 from genlab.data.source import Source, SourceInfo
 from genlab.data.splits import DataSpec, Splits, load_splits, noisy_view
 
@@ -19,4 +26,5 @@ __all__ = [
     "noisy_view",
     "register_builtin",
     "register_prefix",
+    "source_name",
 ]

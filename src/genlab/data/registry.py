@@ -1,8 +1,9 @@
-"""The one registry of data sets: built-in names and prefixes (``folder:PATH``, ``npz:PATH``, ``faces:OPTIONS``)."""
+"""The one registry of data sets: built-in names and prefixes (``folder:PATH``, ``npz:PATH``, ``csv:PATH``, ``mat:PATH``, ``faces:OPTIONS``)."""
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Callable
 
 from genlab.data.digits import Digits
@@ -12,6 +13,7 @@ from genlab.data.folder import ImageFolder
 from genlab.data.npz import NpzFile
 from genlab.data.shapes import Shapes
 from genlab.data.source import Source, SourceInfo
+from genlab.data.tabular import CsvFile, MatFile
 from genlab.data.toy import TOYS
 from genlab.errors import DataError
 
@@ -49,6 +51,11 @@ register_prefix("npz", NpzFile)
 register_prefix("shapes", Shapes.from_options, "shapes:OPTIONS")
 register_prefix("faces", Faces.from_options, "faces:OPTIONS")
 register_prefix("faces-detection", FacesDetection.from_options, "faces-detection:OPTIONS")
+register_prefix("csv", CsvFile)
+register_prefix("mat", MatFile)
+
+# File endings that name their prefix, for commands that accept a bare path (``genlab detect``).
+SUFFIX_PREFIXES = {".csv": "csv", ".mat": "mat", ".npz": "npz"}
 
 
 def valid_names() -> str:
@@ -66,6 +73,25 @@ def get_source(name: str) -> Source:
     if name in BUILTINS:
         return BUILTINS[name]
     raise DataError(f"unknown data set '{name}'; choose one of {valid_names()} (see `genlab datasets`)")
+
+
+def source_name(text: str) -> str:
+    """A registry name for ``text``: a name or ``PREFIX:PATH`` as it is; a bare path by its ending.
+
+    ``data.csv`` becomes ``csv:data.csv``, ``odds/wine.mat`` becomes ``mat:odds/wine.mat`` and a
+    folder becomes ``folder:PATH``; anything else is returned unchanged (and fails with the usual
+    list of choices if it names nothing).
+    """
+    prefix, sep, _ = text.partition(":")
+    if (sep and prefix in USER_PREFIXES) or text in BUILTINS:
+        return text
+    path = Path(text).expanduser()
+    suffix = path.suffix.lower()
+    if suffix in SUFFIX_PREFIXES:
+        return f"{SUFFIX_PREFIXES[suffix]}:{text}"
+    if path.is_dir():
+        return f"folder:{text}"
+    return text
 
 
 def list_datasets() -> list[SourceInfo]:

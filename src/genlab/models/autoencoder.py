@@ -88,9 +88,13 @@ class Autoencoder(nn.Module):
             error = (output - x).pow(2)
         return error.flatten(1).sum(1)
 
-    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
-        recon = self.reconstruction_error(x).mean()
+    def example_losses(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The loss terms of each example, (N,) each: ``loss`` and ``recon``."""
+        recon = self.reconstruction_error(x)
         return {"loss": recon, "recon": recon}
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        return {name: value.mean() for name, value in self.example_losses(x).items()}
 
     @torch.no_grad()
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:

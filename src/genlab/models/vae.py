@@ -85,28 +85,39 @@ class VAE(nn.Module):
         """The latent penalty added to the reconstruction term; variants override this hook."""
         return self.config.beta * kl
 
-    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    def example_losses(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The loss terms of each example, (N,) each: ``loss``, ``recon`` and ``kl``."""
         mu, logvar = self.encode(x)
         z = self.reparameterize(mu, logvar)
         recon = -self.log_likelihood(x, self.decode(z))
         kl = kl_standard_normal(mu, logvar)
-        loss = recon + self.regularizer(kl)
-        return {"loss": loss.mean(), "recon": recon.mean(), "kl": kl.mean()}
+        return {"loss": recon + self.regularizer(kl), "recon": recon, "kl": kl}
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        return {name: value.mean() for name, value in self.example_losses(x).items()}
 
     # --- likelihood estimation ------------------------------------------------------------------
 
-    def log_weights(self, x: torch.Tensor, k: int) -> torch.Tensor:
+    def log_weights(self, x: torch.Tensor, k: int, eps: torch.Tensor | None = None) -> torch.Tensor:
         """Importance log-weights log p(x, z_i) - log q(z_i | x) for k draws z_i ~ q(z|x): (k, N).
 
         logmeanexp over the k draws is the IWAE bound (Burda et al. 2016); the mean is an ELBO estimate.
+        ``eps`` gives the standard normal noise, (k, N, L) or (k, 1, L) to use the same k draws for
+        every example (common random numbers: an example's estimate then does not depend on its batch).
         """
-        log_px_z, log_ratio, _, _ = self.importance_terms(x, k)
+        log_px_z, log_ratio, _, _ = self.importance_terms(x, k, eps)
         return log_px_z + log_ratio
 
-    def importance_terms(self, x: torch.Tensor, k: int) -> tuple[torch.Tensor, ...]:
-        """For k draws z_i ~ q(z|x): log p(x|z_i) and log p(z_i) - log q(z_i|x), each (k, N), and (mu, logvar)."""
+    def importance_terms(self, x: torch.Tensor, k: int, eps: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
+        """For k draws z_i ~ q(z|x): log p(x|z_i) and log p(z_i) - log q(z_i|x), each (k, N), and (mu, logvar).
+
+        ``eps`` is the standard normal noise of the draws, as in :meth:`log_weights`.
+        """
         mu, logvar = self.encode(x)
-        eps = torch.randn((k, *mu.shape), device=mu.device, dtype=mu.dtype)
+        if eps is None:
+            eps = torch.randn((k, *mu.shape), device=mu.device, dtype=mu.dtype)
+        elif eps.shape[0] != k or eps.shape[-1] != mu.shape[-1]:
+            raise ValueError(f"eps must be shaped ({k}, N or 1, {mu.shape[-1]}), got {tuple(eps.shape)}")
         z = mu + torch.exp(0.5 * logvar) * eps  # (k, N, L)
         output = self.decode(z.flatten(0, 1)).view(k, *x.shape)
         log_px_z = self.log_likelihood(x.unsqueeze(0), output)

@@ -143,8 +143,17 @@ class Trainer:
                 f"--precision {c.precision}: {reason}"
             ) from e
 
-    def fit(self, model: nn.Module, splits: Splits, run: Run, data: DataSpec, resume: bool = False) -> FitResult:
-        """Train ``model`` on ``splits.train`` (validating on ``splits.val``), checkpointing into ``run``."""
+    def fit(
+        self, model: nn.Module, splits: Splits, run: Run | None, data: DataSpec, resume: bool = False
+    ) -> FitResult:
+        """Train ``model`` on ``splits.train`` (validating on ``splits.val``), checkpointing into ``run``.
+
+        With ``run=None`` training happens in memory only: no checkpoints, logs, images or summary
+        file, and no validation pass (for estimators that fit small data sets in a second; the
+        trained weights are in ``model``).
+        """
+        if run is None and resume:
+            raise ConfigError("resuming needs a run folder to resume from")
         fabric = self.fabric
         if "spawn" in str(self.config.strategy):
             self.progress_fn = None  # spawned processes cannot share a terminal progress bar
@@ -152,7 +161,9 @@ class Trainer:
 
     # ------------------------------------------------------------------------------------------
 
-    def _fit(self, fabric: Fabric, model: nn.Module, splits: Splits, run: Run, data: DataSpec, resume: bool) -> FitResult:
+    def _fit(
+        self, fabric: Fabric, model: nn.Module, splits: Splits, run: Run | None, data: DataSpec, resume: bool
+    ) -> FitResult:
         c = self.config
         rank, world = fabric.global_rank, fabric.world_size
         if fabric.device.type == "cpu" and world > 1:
@@ -181,7 +192,7 @@ class Trainer:
             update = self._part_updater(fabric, parts, nets, optimizer)
 
         progress = Progress()
-        if resume:
+        if resume and run is not None:
             if not run.state_path.is_file():
                 raise RunError(
                     f"{run.path} has no checkpoint to resume from (it stopped before its first epoch ended); "
@@ -208,7 +219,7 @@ class Trainer:
         y_val = None if val_view.y is None else fabric.to_device(val_view.y)
 
         logger = None
-        if rank == 0:
+        if rank == 0 and run is not None:
             run.images_dir.mkdir(exist_ok=True)
             logger = MetricsLogger(run.metrics_path, run.tensorboard_dir, progress.step if resume else None)
         if rank == 0 and self.progress_fn:
@@ -280,6 +291,8 @@ class Trainer:
                         interval_seconds, interval_examples = 0.0, 0
                         progress.epoch += 1
                         progress.batch = 0
+                        if run is None:
+                            continue  # in memory: nothing to validate for, nothing to write
                         val = self._validate(fabric, raw_model, data, x_val, y_val)
                         if logger is not None:
                             logger.log(progress.step, progress.epoch, "val", val)
@@ -289,7 +302,7 @@ class Trainer:
                         self._checkpoint(fabric, run, raw_model, optimizer, progress)
                         if progress.epoch % c.snapshot_every == 0 or progress.epoch == c.epochs:
                             self._snapshot(fabric, raw_model, x_val, run, progress.epoch)
-                if progress.batch > 0:  # stopped inside an epoch: max_steps or a stop request
+                if progress.batch > 0 and run is not None:  # stopped inside an epoch: max_steps or a stop request
                     self._flush_train_log(logger, progress, interval_examples, interval_seconds)
                     self._checkpoint(fabric, run, raw_model, optimizer, progress)
                     if status == "completed":
@@ -313,7 +326,7 @@ class Trainer:
         if world > 1:
             digests = fabric.all_gather(fabric.to_device(_weights_digest(raw_model)))
             summary["replica_checksums"] = [bytes(d.tolist()).hex() for d in digests.cpu()]
-        if rank == 0:
+        if rank == 0 and run is not None:
             write_json(run.summary_path, summary)
         fabric.barrier()
         return FitResult(status, progress, summary)
@@ -433,8 +446,13 @@ class Trainer:
         for name, batch in images.items():
             save_grid(batch, run.images_dir / f"epoch_{epoch:03d}_{name}.png")
 
-    def _diverged(self, run: Run, progress: Progress, terms: dict[str, torch.Tensor]) -> TrainingDiverged:
+    def _diverged(self, run: Run | None, progress: Progress, terms: dict[str, torch.Tensor]) -> TrainingDiverged:
         values = ", ".join(f"{k}={float(v.detach()):.4g}" for k, v in terms.items())
+        if run is None:
+            return TrainingDiverged(
+                f"loss became non-finite at step {progress.step + 1} (epoch {progress.epoch + 1}: {values}); "
+                "lower the learning rate or scale the data"
+            )
         kept = (
             f"the last good checkpoint ({run.state_path.name}, step {_checkpoint_step(run)}) is kept in {run.path}"
             if run.state_path.is_file()

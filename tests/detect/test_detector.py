@@ -1,0 +1,229 @@
+"""GenerativeOutlierDetector: planted outliers, determinism, the scikit-learn/PyOD API, bad inputs."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from genlab.detect import AEOD, VAEOD, GenerativeOutlierDetector
+from genlab.evaluate.detection import auroc
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    # these models are tiny: one thread is many times faster than two on a busy 2-core machine
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+FAST = {"epochs": 40, "batch_size": 32, "random_state": 0, "device": "cpu"}
+
+
+def planted_table(n=240, d=8, n_out=12, seed=0):
+    """Inliers on a 2-D plane in 8-D (plus a little noise), outliers off it at the same scale."""
+    rng = np.random.default_rng(seed)
+    w = rng.normal(size=(2, d))
+    inliers = rng.normal(size=(n, 2)) @ w + 0.05 * rng.normal(size=(n, d))
+    outliers = rng.normal(size=(n_out, d)) * inliers.std(0)
+    x = np.vstack([inliers, outliers])
+    y = np.r_[np.zeros(n), np.ones(n_out)]
+    return x, y
+
+
+@pytest.fixture(scope="module")
+def table():
+    return planted_table()
+
+
+@pytest.fixture(scope="module")
+def fitted(table):
+    x, _ = table
+    return VAEOD(**FAST).fit(x)
+
+
+@pytest.mark.parametrize("score", ["recon", "elbo", "iwae", "ratio"])
+def test_planted_outliers_are_found(table, score):
+    x, y = table
+    detector = VAEOD(score=score, **FAST).fit(x)
+    assert auroc(y, detector.decision_scores_) >= 0.95
+
+
+def test_autoencoder_finds_planted_outliers(table):
+    x, y = table
+    assert auroc(y, AEOD(**FAST).fit(x).decision_scores_) >= 0.95
+
+
+def test_planted_image_outliers_conv():
+    """Horizontal bars are normal; vertical bars are outliers. 16x16 images go through conv nets."""
+    rng = np.random.default_rng(0)
+    images = np.zeros((130, 16, 16), dtype=np.uint8)
+    for i in range(130):
+        row = rng.integers(2, 14)
+        if i < 120:
+            images[i, row - 1 : row + 1, :] = 255
+        else:
+            images[i, :, row - 1 : row + 1] = 255
+    y = np.r_[np.zeros(120), np.ones(10)]
+    small = {"channels": (8, 16), "hidden": (32,), "latent_dim": 4, "random_state": 0, "device": "cpu"}
+    detector = VAEOD(score="iwae", epochs=60, batch_size=16, lr=3e-3, **small).fit(images)
+    assert detector.model_config_.net == "conv"
+    assert auroc(y, detector.decision_scores_) >= 0.9
+    maps = detector.explain(images[-2:])
+    assert maps.shape == (2, 1, 16, 16)
+    assert detector.decision_function(images[:5]).shape == (5,)
+    complexity = VAEOD(score="complexity", epochs=2, **small).fit(images)
+    assert np.isfinite(complexity.decision_scores_).all()
+
+
+def test_same_seed_same_scores_and_scores_do_not_depend_on_the_batch(table, fitted):
+    x, _ = table
+    again = VAEOD(**FAST).fit(x)
+    np.testing.assert_array_equal(fitted.decision_scores_, again.decision_scores_)
+    np.testing.assert_array_equal(fitted.decision_function(x), fitted.decision_function(x))
+    np.testing.assert_allclose(fitted.decision_function(x[:7]), fitted.decision_function(x)[:7], rtol=1e-5)
+    other = VAEOD(**{**FAST, "random_state": 1}).fit(x)
+    assert not np.array_equal(fitted.decision_scores_, other.decision_scores_)
+
+
+def test_fit_leaves_the_global_random_state_alone(table):
+    x, _ = table
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    AEOD(epochs=2, random_state=0, device="cpu").fit(x)
+    np.testing.assert_array_equal(torch.rand(3), expected)
+
+
+def test_pyod_attributes(table, fitted):
+    x, _ = table
+    n = len(x)
+    assert fitted.decision_scores_.shape == (n,) and fitted.labels_.shape == (n,)
+    assert set(np.unique(fitted.labels_)) <= {0, 1}
+    assert fitted.labels_.mean() == pytest.approx(fitted.contamination, abs=0.02)
+    np.testing.assert_array_equal(fitted.predict(x), fitted.labels_)
+    np.testing.assert_allclose(fitted.decision_function(x), fitted.decision_scores_, rtol=1e-5)
+    for method in ("linear", "unify"):
+        proba = fitted.predict_proba(x, method=method)
+        assert proba.shape == (n, 2) and (proba >= 0).all() and (proba <= 1).all()
+        np.testing.assert_allclose(proba.sum(1), 1.0)
+    assert fitted.predict_proba(x)[np.argmax(fitted.decision_scores_), 1] == 1.0
+    _, confidence = fitted.predict(x, return_confidence=True)
+    assert confidence.shape == (n,) and ((confidence >= 0) & (confidence <= 1)).all()
+    np.testing.assert_array_equal(VAEOD(**FAST).fit_predict(x), fitted.labels_)
+    assert fitted.n_features_in_ == x.shape[1]
+    np.testing.assert_allclose(fitted.score_samples(x[:3]), -fitted.decision_function(x[:3]))
+
+
+def test_sklearn_clone_get_and_set_params():
+    detector = VAEOD(latent_dim=3, hidden=(32,), contamination=0.05, random_state=7)
+    params = detector.get_params()
+    assert params["latent_dim"] == 3 and params["model"] == "vae" and params["contamination"] == 0.05
+    twin = clone(detector)
+    assert type(twin) is VAEOD and twin.get_params() == params and twin is not detector
+    assert detector.set_params(score="iwae", epochs=3) is detector and detector.score == "iwae"
+    assert AEOD().get_params()["model"] == "ae" and AEOD().get_params()["score"] == "recon"
+    assert type(clone(AEOD(epochs=2))) is AEOD
+    assert GenerativeOutlierDetector().get_params()["contamination"] == 0.1
+    with pytest.raises(TypeError):
+        VAEOD(no_such_option=1)
+
+
+def test_sklearn_estimator_checks_that_apply():
+    from sklearn.utils.estimator_checks import (
+        check_get_params_invariance,
+        check_no_attributes_set_in_init,
+        check_parameters_default_constructible,
+        check_set_params,
+    )
+
+    for cls in (GenerativeOutlierDetector, VAEOD, AEOD):
+        name = cls.__name__
+        check_no_attributes_set_in_init(name, cls())
+        check_parameters_default_constructible(name, cls())
+        check_get_params_invariance(name, cls())
+        check_set_params(name, cls())
+
+
+def test_unfitted_detector_says_so():
+    with pytest.raises(NotFittedError):
+        VAEOD().decision_function(np.zeros((3, 2)))
+
+
+def test_explain_points_at_the_changed_feature(table, fitted):
+    x, _ = table
+    changed = x[:1].copy()
+    changed[0, 5] += 10 * x[:, 5].std()
+    assert int(np.argmax(fitted.explain(changed)[0])) == 5
+    assert fitted.explain(x[:4]).shape == (4, x.shape[1])
+
+
+def test_save_and_load_give_the_same_scores(tmp_path, table):
+    x, _ = table
+    detector = VAEOD(score="ratio", **{**FAST, "epochs": 5}).fit(x)
+    path = detector.save(tmp_path / "run")
+    assert {"config.json", "model.safetensors", "background.safetensors", "detector.safetensors"} <= {
+        p.name for p in path.iterdir()
+    }
+    loaded = GenerativeOutlierDetector.load(path)
+    assert type(loaded) is VAEOD and loaded.threshold_ == detector.threshold_
+    np.testing.assert_allclose(loaded.decision_function(x), detector.decision_function(x), rtol=1e-6)
+    np.testing.assert_array_equal(loaded.predict(x), detector.predict(x))
+
+
+# --- bad input --------------------------------------------------------------------------------
+
+BAD_FIT = [
+    (np.array([[1.0, np.nan], [2.0, 3.0]]), "NaN or infinite"),
+    (np.array([[1.0, np.inf], [2.0, 3.0]]), "NaN or infinite"),
+    (np.empty((0, 3)), "empty"),
+    (np.ones((1, 3)), "at least 2"),
+    (np.ones((5, 3)), "every column of X is constant"),
+    (np.array([["a", "b"], ["c", "d"]]), "text"),
+    (np.array([[1, "x"], [2, 3]], dtype=object), "not numbers"),
+    (np.arange(5.0), "2-D"),
+]
+
+
+@pytest.mark.parametrize("x, message", BAD_FIT)
+def test_bad_training_data_is_a_clear_value_error(x, message):
+    with pytest.raises(ValueError, match=message):
+        VAEOD(epochs=1, device="cpu").fit(x)
+
+
+def test_constant_column_rule():
+    rng = np.random.default_rng(0)
+    x = np.c_[rng.normal(size=(50, 3)), np.full(50, 4.0)]
+    with pytest.raises(ValueError, match=r"1 constant column\(s\) \(index 3\)"):
+        VAEOD(epochs=1, constant_columns="error", device="cpu").fit(x)
+    detector = VAEOD(epochs=2, random_state=0, device="cpu").fit(x)  # keep: centered, unscaled
+    assert list(detector.constant_columns_) == [3] and detector.scale_[3] == 1.0
+    shifted = x[:1].copy()
+    shifted[0, 3] = 40.0
+    assert detector.decision_function(shifted)[0] > detector.decision_scores_.max()
+
+
+def test_wrong_number_of_features_and_bad_scoring_data(fitted):
+    with pytest.raises(ValueError, match="X has 3 features, but VAEOD was fitted with 8 features"):
+        fitted.decision_function(np.zeros((4, 3)))
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        fitted.predict(np.full((2, 8), np.nan))
+    with pytest.raises(ValueError, match="fitted on tabular"):
+        fitted.decision_function(np.zeros((2, 1, 8, 8), dtype=np.uint8))
+    assert fitted.decision_function(np.zeros((1, 8))).shape == (1,)  # one row is fine to score
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [({"score": "likelihood"}, "score must be one of recon, elbo, iwae, ratio, complexity, got 'likelihood'"),
+     ({"model": "gan"}, "model must be one of"), ({"model": "ae", "score": "elbo"}, "needs model='vae'"),
+     ({"contamination": 0.7}, "contamination"), ({"epochs": 0}, "epochs"), ({"latent_dim": 2.5}, "latent_dim"),
+     ({"score": "complexity"}, "needs images"), ({"net": "conv"}, "net='conv' needs images")],
+)  # fmt: skip
+def test_bad_parameters_are_value_errors_at_fit(table, params, message):
+    x, _ = table
+    detector = VAEOD(**{"epochs": 1, "device": "cpu", **params})  # __init__ only stores
+    with pytest.raises(ValueError, match=message):
+        detector.fit(x)

@@ -88,7 +88,7 @@ def test_resize():
 
 
 def test_unknown_name_lists_the_choices():
-    with pytest.raises(DataError, match="fashion-mnist, digits, or folder:PATH, npz:PATH"):
+    with pytest.raises(DataError, match="fashion-mnist, digits, toy1d, toy2d, swissroll, or folder:PATH, npz:PATH"):
         get_source("mnist")
 
 

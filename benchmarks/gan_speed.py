@@ -69,7 +69,7 @@ def plain_iterations_per_s(steps: int, seed: int, x: torch.Tensor) -> float:
         opt_g.zero_grad()
         g_loss.backward()
         opt_g.step()
-        float(d_loss), float(g_loss)  # a loop that logs its losses
+        float(d_loss.detach()), float(g_loss.detach())  # a loop that logs its losses
         total += time.perf_counter() - t0
     return steps / total
 

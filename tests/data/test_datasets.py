@@ -88,7 +88,7 @@ def test_resize():
 
 
 def test_unknown_name_lists_the_choices():
-    with pytest.raises(DataError, match="fashion-mnist, digits, shapes, faces, faces-detection, or folder:PATH, npz:PATH, shapes:OPTIONS"):
+    with pytest.raises(DataError, match="fashion-mnist, digits, shapes, faces, faces-detection, toy1d, toy2d, swissroll, or folder:PATH, npz:PATH, shapes:OPTIONS"):
         get_source("mnist")
 
 

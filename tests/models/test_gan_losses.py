@@ -97,7 +97,7 @@ def test_gradient_penalty_matches_finite_differences():
 def test_gradient_penalty_is_zero_for_a_unit_slope_critic_and_trains_the_critic():
     w = torch.tensor([0.6, 0.8], requires_grad=True)  # |w| = 1: a 1-Lipschitz linear critic
     real, fake = torch.randn(4, 2), torch.randn(4, 2)
-    assert float(gradient_penalty(lambda x: x @ w, real, fake)) == pytest.approx(0.0, abs=1e-10)
+    assert float(gradient_penalty(lambda x: x @ w, real, fake).detach()) == pytest.approx(0.0, abs=1e-10)
     v = torch.tensor([1.2, 1.6], requires_grad=True)  # |v| = 2: penalty (2 - 1)^2 = 1, gradient on v
     gp = gradient_penalty(lambda x: x @ v, real, fake)
     assert float(gp) == pytest.approx(1.0, rel=1e-6)

@@ -81,13 +81,14 @@ def tabular_sets(seed: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 def faces_vs_nonfaces(n_train: int, n_test: int) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
     """Faces vs non-faces from the procedural ``faces-detection`` data set (classes "non-face" and
-    "face"; built on another branch): fit on faces only, score faces and non-faces of its test
+    "face"): fit on faces only, score faces and non-faces of its test
     split, non-faces being the outliers. Returns no case where that data set is not registered."""
     from genlab.data.registry import USER_PREFIXES, get_source
 
     if "faces-detection" not in USER_PREFIXES:
         return []
-    train, test = get_source(f"faces-detection:n={n_train},test={n_test // 2}").load()
+    balanced_test = max(12, (n_test // 2) // 12 * 12)  # the test faces are balanced over 12 skin x glasses groups
+    train, test = get_source(f"faces-detection:n={n_train},test={balanced_test}").load()
     test = test if test is not None else train
     classes = train.classes or ()
     negative = [i for i, name in enumerate(classes) if "non" in name.lower()]

@@ -12,7 +12,7 @@ import torch
 from genlab.bias.discover import Discovery
 from genlab.io import write_text
 from genlab.viz.grid import auto_scale, grid_image
-from genlab.viz.report import _STYLE, _data_uri
+from genlab.viz.report import _STYLE, _data_uri, figure_png
 
 GRID = 32  # images in each of the rarest / most common grids
 
@@ -45,10 +45,7 @@ def histograms_png(discovery: Discovery, max_dims: int = 16) -> bytes:
         ax.set_title(f"z{d}: KL {float(discovery.kl[d]):.2f}, skew {discovery.skew[d]:.2f}", fontsize=9)
         ax.tick_params(labelsize=7)
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
-    plt.close(fig)
-    return buffer.getvalue()
+    return figure_png(fig, dpi=80)
 
 
 def _groups_table(discovery: Discovery) -> str:

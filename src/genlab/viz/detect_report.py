@@ -7,7 +7,6 @@ the most unusual images, and the config; built from the same pieces as the train
 from __future__ import annotations
 
 import html
-import io
 import json
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,7 +15,7 @@ import numpy as np
 
 from genlab.io import read_safetensors, write_text
 from genlab.run import Run
-from genlab.viz.report import _STYLE, _data_uri, _img, _table
+from genlab.viz.report import _STYLE, _data_uri, _img, _table, figure_png
 
 
 def _histogram_png(train: np.ndarray, threshold: float, scored: dict[str, np.ndarray] | None) -> bytes:
@@ -35,10 +34,7 @@ def _histogram_png(train: np.ndarray, threshold: float, scored: dict[str, np.nda
     ax.set_xlabel("outlier score (higher = more abnormal)")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90)
-    plt.close(fig)
-    return buffer.getvalue()
+    return figure_png(fig)
 
 
 def _scored_by_label(path: Path) -> dict[str, np.ndarray] | None:

@@ -42,6 +42,16 @@ def _spread(items: list[Path], k: int) -> list[Path]:
     return [items[round(i * (len(items) - 1) / (k - 1))] for i in range(k)]
 
 
+def figure_png(fig: Any, dpi: int = 90) -> bytes:
+    """A matplotlib figure as PNG bytes; the figure is closed."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
 def _curves_png(rows: list[dict[str, str]]) -> bytes | None:
     """Loss terms against steps, train and validation, one panel per term."""
     if not rows:
@@ -64,10 +74,7 @@ def _curves_png(rows: list[dict[str, str]]) -> bytes | None:
         ax.grid(alpha=0.3)
         ax.legend()
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90)
-    plt.close(fig)
-    return buffer.getvalue()
+    return figure_png(fig)
 
 
 def _flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:

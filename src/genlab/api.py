@@ -78,12 +78,18 @@ def count_classes(data: Any) -> int:
 
 
 def resume_run(
-    out: str, epochs: int | None = None, max_steps: int | None = None, *, progress: ProgressFn | None = None
+    out: str,
+    epochs: int | None = None,
+    max_steps: int | None = None,
+    *,
+    max_time: float | None = None,
+    progress: ProgressFn | None = None,
 ) -> tuple[Run, FitResult]:
-    """Continue the run at ``out`` from its last checkpoint, optionally to more epochs or steps."""
+    """Continue the run at ``out`` from its last checkpoint, optionally to more epochs or steps, or
+    with a new time budget (seconds for this session)."""
     run = Run(out).require()
     config = run.load_config()
-    changed = {k: v for k, v in {"epochs": epochs, "max_steps": max_steps}.items() if v is not None}
+    changed = {k: v for k, v in {"epochs": epochs, "max_steps": max_steps, "max_time": max_time}.items() if v is not None}
     if changed:
         config.train = dataclasses.replace(config.train, **changed)
         config.train.validate()

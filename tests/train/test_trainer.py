@@ -68,6 +68,20 @@ def test_resume_matches_for_conv_models_on_color_images(tmp_path):
     assert_same_weights(tmp_path / "a", tmp_path / "b")
 
 
+@pytest.mark.parametrize("model, options", [("vae", SMALL), ("gan", {"latent_dim": 4, "hidden": (16,)})])
+def test_max_time_stops_with_a_checkpoint_and_resume_finishes_the_same_run(tmp_path, model, options):
+    # the single-optimizer path (vae) and the multi-optimizer path (gan) check the budget differently
+    data = DataSpec("digits")
+    train_run(model, data, TrainConfig(epochs=1, batch_size=256), str(tmp_path / "a"), options)
+    budget = TrainConfig(epochs=1, batch_size=256, max_time=1e-9)  # over before the first step ends
+    run, first = train_run(model, data, budget, str(tmp_path / "b"), options)
+    assert first.status == "completed" and first.summary["stopped_by_max_time"]
+    assert first.progress.step == 1 and run.state_path.is_file()
+    _, second = resume_run(str(tmp_path / "b"), max_time=1e9)
+    assert not second.summary["stopped_by_max_time"] and second.progress.epoch == 1
+    assert_same_weights(tmp_path / "a", tmp_path / "b")
+
+
 def test_resume_can_extend_epochs(tmp_path):
     data = DataSpec("digits")
     train_run("vae", data, TrainConfig(epochs=2, batch_size=64), str(tmp_path / "a"), SMALL)

@@ -31,6 +31,7 @@ def _common_train_parameters() -> list[inspect.Parameter]:
         ("seed", int, O(0, rich_help_panel="Training", help="Seed of initialization, data order and noise.")),
         ("limit", Optional[int], O(None, rich_help_panel="Data", help="Use only the first N training examples (after the seeded shuffle).")),
         ("max_steps", Optional[int], O(None, rich_help_panel="Training", help="Stop after N optimizer steps.")),
+        ("max_time", Optional[float], O(None, rich_help_panel="Training", help="Stop after this many seconds of training (e.g. 720 for a 12-minute budget); checkpointed, and --resume gets a fresh budget.")),
         ("resize", Optional[int], O(None, rich_help_panel="Data", help="Resize images to NxN.")),
         ("binarize", bool, O(False, rich_help_panel="Data", help="Dynamic binarization (a fresh Bernoulli draw per batch); needed for valid Bernoulli likelihoods of grayscale data.")),
         ("dequantize", bool, O(False, rich_help_panel="Data", help="Uniform dequantization of 8-bit values, for Gaussian likelihoods in bits/dim.")),
@@ -93,7 +94,8 @@ def _make_train_command(model_name: str) -> Any:
 
 
 def _train(model_name: str, model_options: dict[str, Any], *, out: Path, data: str | None, epochs: int | None,
-           batch_size: int, lr: float, seed: int, limit: int | None, max_steps: int | None, resize: int | None,
+           batch_size: int, lr: float, seed: int, limit: int | None, max_steps: int | None, max_time: float | None,
+           resize: int | None,
            binarize: bool, dequantize: bool, val_fraction: float, accelerator: str, devices: int, strategy: str,
            num_nodes: int, precision: str, grad_clip: float | None, log_every: int, snapshot_every: int,
            resume: bool, overwrite: bool, as_json: bool) -> None:  # fmt: skip
@@ -110,11 +112,12 @@ def _train(model_name: str, model_options: dict[str, Any], *, out: Path, data: s
             saved = Run(out).require().load_config().model
             if saved != model_name:
                 raise ConfigError(f"{out} holds a '{saved}' run; resume it with `genlab train {saved} --out {out} --resume`")
-            run, result = resume_run(str(out), epochs, max_steps, progress=progress)
+            run, result = resume_run(str(out), epochs, max_steps, max_time=max_time, progress=progress)
         else:
             spec = DataSpec(data or default_dataset(), resize, binarize, dequantize, limit, val_fraction, seed)
             train = TrainConfig(
                 epochs=epochs or TrainConfig.epochs, batch_size=batch_size, lr=lr, seed=seed, max_steps=max_steps,
+                max_time=max_time,
                 accelerator=accelerator, devices=devices, strategy=strategy, num_nodes=num_nodes,
                 precision=precision, log_every=log_every, snapshot_every=snapshot_every, grad_clip=grad_clip,
             )  # fmt: skip
@@ -132,6 +135,8 @@ def _train(model_name: str, model_options: dict[str, Any], *, out: Path, data: s
             summary["steps"], model_name, run.path,
         )  # fmt: skip
         raise typer.Exit(130)
+    if summary.get("stopped_by_max_time"):
+        log.info("stopped by --max-time after %d of %d steps", summary["steps"], summary["total_steps"])
     log.info(
         "trained %s into %s: %d epochs, %d steps, %s examples/s; report: %s",
         model_name, run.path, summary["epochs_completed"], summary["steps"], summary["examples_per_s"], run.report_path,

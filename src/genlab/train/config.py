@@ -18,6 +18,7 @@ class TrainConfig:
     lr: float = 1e-3  # Adam learning rate
     seed: int = 0  # model initialization, data order and noise
     max_steps: int | None = None  # stop after this many optimizer steps in total
+    max_time: float | None = None  # stop after this many seconds of training in this session (checkpointed)
     accelerator: str = "auto"  # auto picks a GPU when present, else the CPU
     devices: int = 1  # processes/devices for data parallel training
     strategy: str = "auto"  # auto, ddp, ddp_spawn, ... (Lightning Fabric strategies)
@@ -33,6 +34,7 @@ class TrainConfig:
             (self.batch_size >= 1, f"--batch-size must be at least 1, got {self.batch_size}"),
             (self.lr > 0, f"--lr must be positive, got {self.lr}"),
             (self.max_steps is None or self.max_steps >= 1, f"--max-steps must be at least 1, got {self.max_steps}"),
+            (self.max_time is None or self.max_time > 0, f"--max-time must be positive seconds, got {self.max_time}"),
             (self.devices >= 1, f"--devices must be at least 1, got {self.devices}"),
             (self.num_nodes >= 1, f"--num-nodes must be at least 1, got {self.num_nodes}"),
             (self.precision in PRECISIONS, f"--precision must be one of {', '.join(PRECISIONS)}, got {self.precision}"),

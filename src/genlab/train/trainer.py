@@ -109,6 +109,12 @@ class _StopRequest:
             signal.signal(sig, handler)
 
 
+def _past(deadline: float | None, session_examples: int) -> float:
+    """1.0 once the wall-clock deadline has passed (as a flag the processes can all-reduce), else
+    0.0; never before the session's first step, so that every session leaves a checkpoint."""
+    return float(deadline is not None and session_examples > 0 and time.perf_counter() >= deadline)
+
+
 def _weights_digest(model: nn.Module) -> torch.Tensor:
     """SHA-256 of all weights, as 32 int64 values (so processes can all_gather and compare them)."""
     h = hashlib.sha256()
@@ -227,6 +233,8 @@ class Trainer:
 
         status: Literal["completed", "interrupted"] = "completed"
         start, step_seconds, session_examples = time.perf_counter(), 0.0, 0
+        deadline = None if c.max_time is None else start + c.max_time
+        out_of_time = False
         interval_seconds, interval_examples = 0.0, 0
         try:
             with _StopRequest() as stop:
@@ -245,7 +253,8 @@ class Trainer:
                         if parts is None:
                             terms = model(x, None if y_train is None else y_train[index])
                             loss = terms["loss"]
-                            flags = torch.stack([(~torch.isfinite(loss.detach())).float(), torch.tensor(float(stop.requested), device=loss.device)])
+                            stops = torch.tensor([float(stop.requested), _past(deadline, session_examples)], device=loss.device)
+                            flags = torch.cat([(~torch.isfinite(loss.detach())).float().reshape(1), stops])
                             if world > 1:
                                 flags = fabric.all_reduce(flags, reduce_op="sum")
                             if flags[0] > 0:
@@ -253,14 +262,20 @@ class Trainer:
                             if flags[1] > 0:
                                 status = "interrupted"
                                 break
+                            if flags[2] > 0:
+                                out_of_time = True
+                                break
                             optimizer.zero_grad(set_to_none=True)
                             fabric.backward(loss)
                             if c.grad_clip is not None:
                                 fabric.clip_gradients(model, optimizer, max_norm=c.grad_clip)
                             optimizer.step()
                         else:
-                            if self._stop_requested(fabric, stop):
+                            interrupted, out_of_time = self._stop_requested(fabric, stop, _past(deadline, session_examples))
+                            if interrupted:
                                 status = "interrupted"
+                                break
+                            if out_of_time:
                                 break
                             try:
                                 terms = raw_model.training_step(
@@ -284,7 +299,7 @@ class Trainer:
                             interval_seconds, interval_examples = 0.0, 0
                         if rank == 0 and self.progress_fn:
                             self.progress_fn(progress.step, total_steps, None)
-                    if status == "interrupted":
+                    if status == "interrupted" or out_of_time:
                         break
                     if progress.batch >= len(batches):  # the epoch is complete
                         self._flush_train_log(logger, progress, interval_examples, interval_seconds)
@@ -302,7 +317,7 @@ class Trainer:
                         self._checkpoint(fabric, run, raw_model, optimizer, progress)
                         if progress.epoch % c.snapshot_every == 0 or progress.epoch == c.epochs:
                             self._snapshot(fabric, raw_model, x_val, run, progress.epoch)
-                if progress.batch > 0 and run is not None:  # stopped inside an epoch: max_steps or a stop request
+                if progress.batch > 0 and run is not None:  # stopped inside an epoch: max_steps, max_time or a stop request
                     self._flush_train_log(logger, progress, interval_examples, interval_seconds)
                     self._checkpoint(fabric, run, raw_model, optimizer, progress)
                     if status == "completed":
@@ -316,6 +331,7 @@ class Trainer:
             "epochs_completed": progress.epoch,
             "steps": progress.step,
             "total_steps": total_steps,
+            "stopped_by_max_time": out_of_time,
             "examples_seen": progress.examples,
             "wall_seconds": round(time.perf_counter() - start, 3),
             "examples_per_s": round(session_examples / step_seconds, 1) if step_seconds else None,
@@ -333,12 +349,13 @@ class Trainer:
 
     # ------------------------------------------------------------------------------------------
 
-    def _stop_requested(self, fabric: Fabric, stop: _StopRequest) -> bool:
-        """Whether any process was asked to stop (all processes agree, so they stop at the same step)."""
-        flag = torch.tensor([float(stop.requested)], device=fabric.device)
+    def _stop_requested(self, fabric: Fabric, stop: _StopRequest, out_of_time: float) -> tuple[bool, bool]:
+        """Whether any process was asked to stop, and whether any ran out of time (all processes
+        agree, so they stop at the same step)."""
+        flags = torch.tensor([float(stop.requested), out_of_time], device=fabric.device)
         if fabric.world_size > 1:
-            flag = fabric.all_reduce(flag, reduce_op="sum")
-        return bool(flag[0] > 0)
+            flags = fabric.all_reduce(flags, reduce_op="sum")
+        return bool(flags[0] > 0), bool(flags[1] > 0)
 
     def _part_updater(
         self, fabric: Fabric, parts: dict[str, Part], nets: dict[str, nn.Module], optimizers: dict[str, Any]

@@ -42,7 +42,9 @@ def test_the_csv_is_found_inside_the_folder_and_class_folders_it_does_not_mentio
         ["file", "skin"],
         [[f"1-faces/{faces[0]}", "dark"], [f"1-faces/{faces[1]}", "light"], [f"1-faces/{faces[2]}", "light"]],
     )
-    train, _ = get_source(f"folder:{tmp_path / 'det'},attributes=faces.csv").load()
+    train, _ = get_source(
+        f"folder:{tmp_path / 'det'}, attributes=faces.csv"
+    ).load()  # a space after the comma is fine
     assert train.classes == ("0-other", "1-faces")
     assert train.factor("skin")[train.y == 0].tolist() == [-1] * 4  # the non-faces have no attributes
     assert train.factor("skin")[train.y == 1].tolist() == [0, 1, 1]

@@ -8,6 +8,7 @@ official test split. ``attributes=FILE.csv`` attaches each image's attributes fr
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -102,10 +103,10 @@ def _load_layout(directory: Path, resize: int | None) -> Layout:
 
 def _split_options(text: str) -> tuple[str, str | None]:
     """``PATH,attributes=FILE.csv`` -> (PATH, FILE.csv); a plain PATH -> (PATH, None)."""
-    path, sep, rest = text.partition(",attributes=")
-    if not sep:
+    found = re.search(r",\s*attributes\s*=", text)
+    if found is None:
         return text, None
-    options = parse_options("attributes=" + rest, "folder")
+    path, options = text[: found.start()], parse_options(text[found.start() + 1 :], "folder")
     check_keys(options, ["attributes"], "folder")
     return path, one_value(options, "attributes", "folder")
 

@@ -70,8 +70,8 @@ def _load_layout(directory: Path, resize: int | None) -> Layout:
     labeled = [(c, f) for c, f in labeled if f]
     if empty and labeled and not files:
         raise DataError(
-            f"the class folder {empty[0]} holds no images, but {labeled[0][0].name}/ does; "
-            f"put that class's images into {empty[0].name}/ (a class without images cannot be learned) or remove it"
+            f"the class folder {empty[0]} holds no images, but {labeled[0][0].name}/ does; put that "
+            f"class's images into {empty[0].name}/ (a class without images cannot be learned) or remove it"
         )
     if files and labeled:
         raise DataError(
@@ -128,8 +128,8 @@ class ImageFolder:
         if not path.is_absolute() and not path.is_file():
             if not (self.path / path).is_file():
                 raise DataError(
-                    f"no attributes CSV at {path} (nor at {self.path / path}); give its path after 'attributes=', "
-                    "relative to the current folder or to the image folder"
+                    f"no attributes CSV at {path} (nor at {self.path / path}); give its path after "
+                    "'attributes=', relative to the current folder or to the image folder"
                 )
             path = self.path / path
         return read_attributes(path)

@@ -32,7 +32,7 @@ log = logging.getLogger("genlab")
 )
 def evaluate(
     run: Path = typer.Argument(..., help="Run folder."),
-    split: Optional[str] = typer.Option(None, help="train, val or test [default: test; with --data: all of it]."),
+    split: Optional[str] = typer.Option(None, help="train, val or test (default: test; with --data: all of that data set)."),
     data: Optional[str] = typer.Option(None, "--data", help="Score on this data set instead of the run's own, e.g. a balanced test folder: folder:PATH,attributes=FILE.csv (not saved in the run folder)."),
     iwae_k: int = typer.Option(100, help="Importance samples for the IWAE bound."),
     n: Optional[int] = typer.Option(None, help="Score only the first N examples of the split."),

@@ -74,13 +74,17 @@ def kl_per_dimension(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
 
 
 def _posterior(model: Any, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """(mu, logvar) of a VAE-family model, or (code, None) of a deterministic autoencoder."""
+    """(mu, logvar) of a VAE-family model, or (code, None) of a deterministic autoencoder.
+
+    A VAE's encoder returns (mu, logvar), a DB-VAE's (logit, mu, logvar): the last two are the posterior.
+    """
     out = model.encode(x)
-    return (out[0], out[1]) if isinstance(out, tuple) else (out, None)
+    return (out[-2], out[-1]) if isinstance(out, tuple) else (out, None)
 
 
 def _decode(model: Any, z: torch.Tensor) -> torch.Tensor:
-    return model.to_data(model.decode(z)).clamp(0, 1)
+    out = model.decode(z)  # a DB-VAE decodes straight to [0, 1]; a VAE to its likelihood's parameters
+    return (model.to_data(out) if hasattr(model, "to_data") else out).clamp(0, 1)
 
 
 def load_images(

@@ -71,7 +71,7 @@ def discover_bias(
         log.info("analysing the %d positives (label 1) of %d training images", int(positive.sum()), len(train))
         x, factors = x[positive], None if factors is None else factors[positive]
     mu, logvar = posterior(model, x)
-    found = discover(mu, logvar, factors, train.factor_names, bins, alpha, combine)
+    found = discover(mu, logvar, factors, train.factor_names, bins, alpha, combine, train.factor_levels)
     traversals = _traversals(model, x, found)
     notes = {
         "data": spec.name, "images analysed": len(x), "VAE run": str(run.path),

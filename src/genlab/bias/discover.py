@@ -31,6 +31,12 @@ class GroupStat:
     n: int
     share: float
     mean_weight: float  # mean normalized weight of its images; 1 is the uniform weight
+    level_name: str = ""  # the level's name where known (an attributes CSV's ``dark``)
+
+    @property
+    def label(self) -> str:
+        """``attribute=level``, by the level's name where known: ``skin=dark``, ``skin=4``."""
+        return f"{self.attribute}={self.level_name or self.level}"
 
 
 @dataclass
@@ -67,7 +73,7 @@ class Discovery:
             "kl_per_dim": [round(float(v), 4) for v in self.kl],
             "skewed_dims": self.skewed_dims,
             "groups": {
-                f"{g.attribute}={g.level}": {"share": round(g.share, 4), "mean_weight": round(g.mean_weight, 4), "n": g.n}
+                g.label: {"share": round(g.share, 4), "mean_weight": round(g.mean_weight, 4), "n": g.n}
                 for g in self.ranked_groups()
             },
         }
@@ -97,8 +103,13 @@ def discover(
     bins: int = 10,
     alpha: float = 0.01,
     combine: Combine = "max",
+    factor_levels: tuple[tuple[str, ...], ...] | None = None,
 ) -> Discovery:
-    """Weigh every image by inverse latent density over the active dimensions; tabulate known attributes."""
+    """Weigh every image by inverse latent density over the active dimensions; tabulate known attributes.
+
+    ``factors`` (N, F) are level indices named by ``factor_names`` (levels named by ``factor_levels``
+    where known); negative levels are unknown and left out of the groups.
+    """
     kl = (0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar)).mean(0)
     active = [int(d) for d in torch.argsort(kl, descending=True) if kl[d] >= INACTIVE_KL]
     if not active:
@@ -110,11 +121,16 @@ def discover(
     weights = debiasing_weights(codes, bins, alpha, combine).double() * len(mu)  # mean 1
     per_dim = -torch.log(histogram_probabilities(codes, bins) + alpha)  # (N, A): each dimension's vote
     skew = {d: float(per_dim[:, i].std()) for i, d in enumerate(active)}
-    groups = attribute_groups(weights, factors, factor_names) if factors is not None and factor_names else []
+    groups = attribute_groups(weights, factors, factor_names, factor_levels) if factors is not None and factor_names else []
     return Discovery(mu, kl, active, weights.float(), skew, groups)
 
 
-def attribute_groups(weights: torch.Tensor, factors: torch.Tensor, factor_names: tuple[str, ...]) -> list[GroupStat]:
+def attribute_groups(
+    weights: torch.Tensor,
+    factors: torch.Tensor,
+    factor_names: tuple[str, ...],
+    factor_levels: tuple[tuple[str, ...], ...] | None = None,
+) -> list[GroupStat]:
     """Share and mean weight of every level of every attribute (rows with negative levels are skipped)."""
     if factors.shape != (len(weights), len(factor_names)):
         raise ConfigError(
@@ -126,9 +142,10 @@ def attribute_groups(weights: torch.Tensor, factors: torch.Tensor, factor_names:
         column = factors[:, j]
         known = column >= 0
         total = int(known.sum())
+        names = factor_levels[j] if factor_levels is not None else ()
         for level in sorted(set(column[known].tolist())):
             members = column == level
-            stats.append(
-                GroupStat(name, int(level), int(members.sum()), int(members.sum()) / total, float(weights[members].mean()))
-            )
+            n = int(members.sum())
+            level_name = names[level] if level < len(names) else ""
+            stats.append(GroupStat(name, int(level), n, n / total, float(weights[members].mean()), level_name))
     return stats

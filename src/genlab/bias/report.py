@@ -50,7 +50,7 @@ def histograms_png(discovery: Discovery, max_dims: int = 16) -> bytes:
 
 def _groups_table(discovery: Discovery) -> str:
     rows = "".join(
-        f"<tr><td>{html.escape(g.attribute)}</td><td class='num'>{g.level}</td><td class='num'>{g.n}</td>"
+        f"<tr><td>{html.escape(g.attribute)}</td><td class='num'>{html.escape(g.level_name or str(g.level))}</td><td class='num'>{g.n}</td>"
         f"<td class='num'>{100 * g.share:.1f}%</td><td class='num'>{g.mean_weight:.3f}</td></tr>"
         for g in discovery.ranked_groups()
     )

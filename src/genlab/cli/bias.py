@@ -23,11 +23,12 @@ app.add_typer(bias_app, name="bias")
         "genlab bias discover --data faces:skin=0.3,0.3,0.3,0.04,0.03,0.03 --out reports/faces",
         "genlab bias discover --model runs/vae-faces --out reports/faces --json",
         "genlab bias discover --data folder:~/celeba --resize 64 --epochs 5 --out reports/celeba",
+        "genlab bias discover --data folder:~/celeba,attributes=attributes.csv --resize 64 --out reports/celeba --json",
     )
 )
 def discover(
     out: Path = typer.Option(..., "--out", "-o", help="Folder for report.html, discovery.json (and the fitted VAE)."),
-    data: Optional[str] = typer.Option(None, help="Training images: a data set name, faces:OPTIONS or folder:PATH."),
+    data: Optional[str] = typer.Option(None, help="Training images: a data set name, faces:OPTIONS, folder:PATH or folder:PATH,attributes=FILE.csv (per-image attributes for the group table)."),
     model: Optional[Path] = typer.Option(None, "--model", help="Reuse the VAE of this run folder instead of fitting one."),
     epochs: int = typer.Option(10, help="Epochs of the fitted VAE."),
     limit: Optional[int] = typer.Option(None, help="Use only the first N training images."),
@@ -51,4 +52,4 @@ def discover(
         return
     log.info("report: %s", report)
     for group in found.ranked_groups()[:5]:
-        log.info("%s=%s: %.1f%% of the data, mean weight %.2f", group.attribute, group.level, 100 * group.share, group.mean_weight)
+        log.info("%s: %.1f%% of the data, mean weight %.2f", group.label, 100 * group.share, group.mean_weight)

@@ -25,13 +25,15 @@ log = logging.getLogger("genlab")
     + examples(
         "genlab evaluate runs/vae", "genlab evaluate runs/vae --json --iwae-k 1000", "genlab evaluate runs/ae --split val --json",
         "genlab evaluate runs/bvae --disentanglement --json", "genlab evaluate runs/dbvae --fairness --json",
+        "genlab evaluate runs/dbvae --fairness --data folder:~/ppb,attributes=ppb.csv --groups skin,gender --json",
         "genlab evaluate runs/vae --quality --json",
         "genlab evaluate runs/vae --quality --n-generated 5000 --inception ~/weights/pt_inception-2015-12-05-6726825d.pth",
     )
 )
 def evaluate(
     run: Path = typer.Argument(..., help="Run folder."),
-    split: str = typer.Option("test", help="train, val or test."),
+    split: Optional[str] = typer.Option(None, help="train, val or test (default: test; with --data: all of that data set)."),
+    data: Optional[str] = typer.Option(None, "--data", help="Score on this data set instead of the run's own, e.g. a balanced test folder: folder:PATH,attributes=FILE.csv (not saved in the run folder)."),
     iwae_k: int = typer.Option(100, help="Importance samples for the IWAE bound."),
     n: Optional[int] = typer.Option(None, help="Score only the first N examples of the split."),
     batch_size: int = typer.Option(256, help="Examples per batch."),
@@ -52,8 +54,12 @@ def evaluate(
     kid_subset_size: int = typer.Option(1000, help="--quality: examples per KID subset."),
 ) -> None:
     if quality:
+        from genlab.errors import ConfigError
         from genlab.evaluate.run_quality import quality_run
 
+        if data is not None:
+            raise ConfigError("--quality scores samples against the run's own data; leave out --data")
+        split = split or "test"
         result = quality_run(
             str(run), split, n_generated, n_real, features, str(inception) if inception else None, k, kid_subsets,
             kid_subset_size, batch_size=max(batch_size, 1), seed=seed, device=device,
@@ -70,7 +76,7 @@ def evaluate(
             result = evaluate_run(
                 str(run), split, iwae_k, n, batch_size, seed, device, progress=progress,
                 disentanglement=disentanglement, disentanglement_n=disentanglement_n,
-                fairness=fairness, groups=tuple(g for g in groups.replace(" ", "").split(",") if g),
+                fairness=fairness, groups=tuple(g for g in groups.replace(" ", "").split(",") if g), data=data,
             )  # fmt: skip
     if as_json:
         print_json(result)
@@ -78,7 +84,7 @@ def evaluate(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{run} on {result['dataset']} ({split}, {result['n_examples']:,} examples)")
+    table = Table(title=f"{run} on {result['dataset']} ({result['split']}, {result['n_examples']:,} examples)")
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, value in result.items():

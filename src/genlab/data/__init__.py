@@ -10,7 +10,7 @@ from genlab.data.registry import (
     source_name,
 )
 from genlab.data.source import Source, SourceInfo
-from genlab.data.splits import DataSpec, Splits, load_splits, noisy_view
+from genlab.data.splits import DataSpec, Splits, load_all, load_splits, noisy_view
 
 __all__ = [
     "DataSpec",
@@ -22,6 +22,7 @@ __all__ = [
     "from_array",
     "get_source",
     "list_datasets",
+    "load_all",
     "load_splits",
     "noisy_view",
     "register_builtin",

@@ -20,8 +20,10 @@ class Dataset:
     ``y`` holds optional int64 labels shaped (N,). ``bits`` is the quantization of the values
     (8 for images stored as bytes) or None for continuous data; likelihoods in bits/dim need it.
     ``factors`` holds each example's known factors of variation or attributes, shaped (N, F)
-    (int64 level indices for the procedural data sets), named by ``factor_names``; they travel
-    with the examples through ``subset``, ``resized`` and the train/val/test split.
+    (int64 level indices; -1 where unknown, e.g. for the non-faces of a detection set), named by
+    ``factor_names``; they travel with the examples through ``subset``, ``resized`` and the
+    train/val/test split. ``factor_levels`` optionally names each factor's levels (index -> name),
+    as an attributes CSV gives them (``dark``, ``light``); without it a level is shown as its index.
     """
 
     x: torch.Tensor
@@ -30,6 +32,7 @@ class Dataset:
     bits: int | None = None
     factors: torch.Tensor | None = None
     factor_names: tuple[str, ...] | None = None
+    factor_levels: tuple[tuple[str, ...], ...] | None = None
 
     def __post_init__(self) -> None:
         if self.x.dim() not in (2, 4):
@@ -43,6 +46,8 @@ class Dataset:
                 raise DataError(f"factors must be shaped (N, F) = ({len(self.x)}, F), got {tuple(self.factors.shape)}")
             if self.factors.shape[1] != len(self.factor_names):
                 raise DataError(f"{self.factors.shape[1]} factors per example but {len(self.factor_names)} factor names")
+        if self.factor_levels is not None and (self.factor_names is None or len(self.factor_levels) != len(self.factor_names)):
+            raise DataError("factor_levels needs one tuple of level names per factor name")
 
     def __len__(self) -> int:
         return len(self.x)
@@ -78,6 +83,27 @@ class Dataset:
             raise DataError(f"no factor '{name}'; this data set has: {', '.join(self.factor_names)}")
         return self.factors[:, self.factor_names.index(name)]
 
+    def level_name(self, name: str, level: int) -> str:
+        """How to show ``level`` of factor ``name``: its name where known (``dark``), else the index."""
+        if self.factor_levels is None or self.factor_names is None or name not in self.factor_names:
+            return str(level)
+        levels = self.factor_levels[self.factor_names.index(name)]
+        return levels[level] if 0 <= level < len(levels) else str(level)
+
+
+def concatenate(a: Dataset, b: Dataset) -> Dataset:
+    """The examples of ``a`` followed by those of ``b`` (two parts of one data set)."""
+    if a.example_shape != b.example_shape:
+        raise DataError(f"cannot join examples shaped {a.example_shape} and {b.example_shape}")
+    if (a.y is None) != (b.y is None) or (a.factors is None) != (b.factors is None):
+        raise DataError("cannot join a part with labels or factors to a part without")
+    return replace(
+        a,
+        x=torch.cat([a.x, b.x]),
+        y=None if a.y is None or b.y is None else torch.cat([a.y, b.y]),
+        factors=None if a.factors is None or b.factors is None else torch.cat([a.factors, b.factors]),
+    )
+
 
 def from_array(
     x: np.ndarray,
@@ -87,12 +113,14 @@ def from_array(
     classes: tuple[str, ...] | None = None,
     factors: np.ndarray | None = None,
     factor_names: tuple[str, ...] | None = None,
+    factor_levels: tuple[tuple[str, ...], ...] | None = None,
 ) -> Dataset:
     """Build a :class:`Dataset` from a NumPy array, checking what it holds.
 
     Accepts uint8 images (N, H, W), (N, H, W, C) or (N, C, H, W), float images already in
     [0, 1], or float vectors (N, D). ``origin`` names the file in error messages. Optional
-    ``factors`` (N, F) with ``factor_names`` are each example's known attributes.
+    ``factors`` (N, F) with ``factor_names`` (and optionally ``factor_levels``) are each example's
+    known attributes.
     """
     x = np.asarray(x)
     if x.size == 0 or len(x) == 0:
@@ -135,4 +163,4 @@ def from_array(
             raise DataError(f"{origin}: {len(x)} examples but {len(y)} labels")
         labels = torch.from_numpy(y.astype(np.int64))
     factor_values = None if factors is None else torch.from_numpy(np.ascontiguousarray(factors))
-    return Dataset(values, labels, classes, bits, factor_values, factor_names)
+    return Dataset(values, labels, classes, bits, factor_values, factor_names, factor_levels)

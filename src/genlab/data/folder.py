@@ -1,18 +1,22 @@
-"""A user's folder of images: ``folder:PATH``.
+"""A user's folder of images: ``folder:PATH`` or ``folder:PATH,attributes=FILE.csv``.
 
 Layouts: images directly in PATH (unlabeled); one subfolder per class (labels from the sorted
 subfolder names); or ``train/`` and ``test/`` subfolders, each in one of those layouts, for an
-official test split.
+official test split. ``attributes=FILE.csv`` attaches each image's attributes from a CSV (see
+:mod:`genlab.data.attributes`) as the data set's factors, the way the procedural faces carry theirs.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from genlab.data.attributes import AttributeTable, attribute_factors, read_attributes
 from genlab.data.dataset import Dataset, from_array
+from genlab.data.options import check_keys, one_value, parse_options
 from genlab.data.source import SourceInfo
 from genlab.errors import DataError
 
@@ -55,10 +59,20 @@ def _is_color(image: Image.Image) -> bool:
     return image.mode not in ("1", "L", "LA", "I", "I;16", "F")
 
 
-def _load_layout(directory: Path, resize: int | None) -> tuple[np.ndarray, np.ndarray | None, tuple[str, ...] | None]:
+Layout = tuple[np.ndarray, np.ndarray | None, tuple[str, ...] | None, list[Path]]
+
+
+def _load_layout(directory: Path, resize: int | None) -> Layout:
+    """Images (N, ...), labels or None, class names or None, and the image files in that order."""
     files, classes = _image_files(directory), _subfolders(directory)
     labeled = [(c, _image_files(c)) for c in classes]
+    empty = [c for c, f in labeled if not f]
     labeled = [(c, f) for c, f in labeled if f]
+    if empty and labeled and not files:
+        raise DataError(
+            f"the class folder {empty[0]} holds no images, but {labeled[0][0].name}/ does; put that "
+            f"class's images into {empty[0].name}/ (a class without images cannot be learned) or remove it"
+        )
     if files and labeled:
         raise DataError(
             f"{directory} mixes images with class subfolders ({labeled[0][0].name}/); "
@@ -84,15 +98,41 @@ def _load_layout(directory: Path, resize: int | None) -> tuple[np.ndarray, np.nd
     mode = "RGB" if any(_is_color(image) for image, _ in images) else "L"
     x = np.stack([_as_array(image, mode, resize) for image, _ in images])
     y = np.array([label for _, label in entries]) if labeled else None
-    return x, y, class_names
+    return x, y, class_names, [path for path, _ in entries]
+
+
+def _split_options(text: str) -> tuple[str, str | None]:
+    """``PATH,attributes=FILE.csv`` -> (PATH, FILE.csv); a plain PATH -> (PATH, None)."""
+    found = re.search(r",\s*attributes\s*=", text)
+    if found is None:
+        return text, None
+    path, options = text[: found.start()], parse_options(text[found.start() + 1 :], "folder")
+    check_keys(options, ["attributes"], "folder")
+    return path, one_value(options, "attributes", "folder")
 
 
 class ImageFolder:
-    """Images from a user's folder, loaded once into memory."""
+    """Images from a user's folder, loaded once into memory, with the attributes of an optional CSV."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, text: str) -> None:
+        path, attributes = _split_options(text)
         self.path = Path(path).expanduser()
-        self.name = f"folder:{path}"
+        self.attributes = None if attributes is None else Path(attributes).expanduser()
+        self.name = f"folder:{text}"
+
+    def _attribute_table(self) -> AttributeTable | None:
+        """The CSV, found as given or else inside the folder."""
+        if self.attributes is None:
+            return None
+        path = self.attributes
+        if not path.is_absolute() and not path.is_file():
+            if not (self.path / path).is_file():
+                raise DataError(
+                    f"no attributes CSV at {path} (nor at {self.path / path}); give its path after "
+                    "'attributes=', relative to the current folder or to the image folder"
+                )
+            path = self.path / path
+        return read_attributes(path)
 
     def _check(self) -> None:
         if not self.path.exists():
@@ -106,6 +146,7 @@ class ImageFolder:
 
     def load(self, resize: int | None = None) -> tuple[Dataset, Dataset | None]:
         self._check()
+        table = self._attribute_table()  # a broken CSV fails before the images are read
         train_dir, test_dir = self.path / "train", self.path / "test"
         if train_dir.is_dir() and test_dir.is_dir():
             parts = [_load_layout(d, resize) for d in (train_dir, test_dir)]
@@ -116,7 +157,16 @@ class ImageFolder:
                 )
             if parts[0][2] != parts[1][2]:
                 raise DataError(f"train classes {parts[0][2]} differ from test classes {parts[1][2]}")
-            train, test = (from_array(x, y, origin=str(self.path), classes=c) for x, y, c in parts)
-            return train, test
-        x, y, classes = _load_layout(self.path, resize)
-        return from_array(x, y, origin=str(self.path), classes=classes), None
+        else:
+            parts = [_load_layout(self.path, resize)]
+        factors: list[np.ndarray | None] = [None] * len(parts)
+        if table is not None:
+            files = [path.relative_to(self.path).as_posix() for part in parts for path in part[3]]
+            every = attribute_factors(table, files, self.path)
+            factors = list(np.split(every, np.cumsum([len(part[3]) for part in parts])[:-1]))
+        described = {} if table is None else {"factor_names": table.names, "factor_levels": table.levels}
+        loaded = [
+            from_array(x, y, origin=str(self.path), classes=c, factors=f, **described)  # type: ignore[arg-type]
+            for (x, y, c, _), f in zip(parts, factors)
+        ]
+        return loaded[0], loaded[1] if len(loaded) > 1 else None

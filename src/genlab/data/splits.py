@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
-from genlab.data.dataset import Dataset
+from genlab.data.dataset import Dataset, concatenate
 from genlab.data.registry import get_source
 from genlab.data.transforms import binarize, dequantize
 from genlab.errors import DataError
@@ -91,6 +91,13 @@ def load_splits(spec: DataSpec) -> Splits:
             log.warning("--limit %d is more than the %d training examples; using all", spec.limit, len(train))
         train = train.subset(slice(0, spec.limit))
     return Splits(train, val, test)
+
+
+def load_all(spec: DataSpec) -> Dataset:
+    """Every example of ``spec.name``, its training pool and official test split together: for
+    scoring a model on a data set it was not trained on."""
+    pool, test = get_source(spec.name).load(spec.resize)
+    return pool if test is None else concatenate(pool, test)
 
 
 def noisy_view(spec: DataSpec, x: torch.Tensor, bits: int | None, generator: torch.Generator | None = None) -> torch.Tensor:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import replace
 from typing import Any, Callable
 
 import torch
 
-from genlab.data.splits import load_splits, noisy_view
+from genlab.data.splits import DataSpec, load_all, load_splits, noisy_view
 from genlab.device import resolve_device
-from genlab.errors import ConfigError
+from genlab.errors import ConfigError, DataError
 from genlab.evaluate.likelihood import bits_per_dim, reconstruction_errors, vae_likelihood
 from genlab.evaluate.toy import toy_metrics
 from genlab.io import write_json
@@ -47,15 +48,21 @@ def classifier_metrics(
     """Accuracy of a binary classifier and, given attribute ``groups``, its fairness across them.
 
     Fairness is measured on the positives (the faces), as in the DB-VAE paper: the share of each
-    group's faces that the classifier detects.
+    group's faces that the classifier detects. Data without labels (a folder of faces only, like
+    PPB) counts as all positives when ``groups`` are given; faces whose value of a group attribute
+    is unknown are left out of the groups.
     """
     from genlab.evaluate.fairness import group_accuracies
 
+    if groups is not None:
+        _check_groups(data, groups)
     if data.y is None:
-        raise ConfigError("this split has no labels, so a classifier cannot be scored on it")
+        if groups is None:
+            raise ConfigError("this split has no labels, so a classifier cannot be scored on it")
+        log.info("the data has no labels: scoring its %d images as faces (label 1)", len(x))
     model.eval()
     logits = torch.cat([model.classify(chunk) for chunk in x.split(batch_size)]).cpu()
-    y = data.y.cpu()
+    y = data.y.cpu() if data.y is not None else torch.ones(len(logits), dtype=torch.long)
     correct = (logits > 0).long() == y
     positive = y == 1
     result: dict[str, Any] = {
@@ -64,15 +71,31 @@ def classifier_metrics(
         "accuracy_negatives": float(correct[~positive].float().mean()) if (~positive).any() else None,
     }
     if groups is not None:
-        if data.factors is None:
-            raise ConfigError(
-                "--fairness needs the attributes of each test example (procedural faces, or folders with an "
-                "attributes CSV); this data set has none"
-            )
-        columns = [data.factor(name)[positive].tolist() for name in groups]  # DataError names unknown ones
-        labels = ["|".join(f"{name}={value}" for name, value in zip(groups, row)) for row in zip(*columns)]
-        result["fairness"] = {"group_by": list(groups), **group_accuracies(correct[positive].numpy(), labels)}
+        values = torch.stack([data.factor(name).cpu() for name in groups], 1)  # (N, G) level indices
+        scored = positive & (values >= 0).all(1)
+        if int((positive & ~scored).sum()):
+            log.warning("%d faces have an unknown %s and are left out of the groups", int((positive & ~scored).sum()), "/".join(groups))
+        labels = [
+            "|".join(f"{name}={data.level_name(name, level)}" for name, level in zip(groups, row))
+            for row in values[scored].tolist()
+        ]
+        result["fairness"] = {"group_by": list(groups), **group_accuracies(correct[scored].numpy(), labels)}
     return result
+
+
+def _check_groups(data: Any, groups: tuple[str, ...]) -> None:
+    """A DataError before any work when the data has no attributes, or not the ones asked for."""
+    if data.factors is None:
+        raise DataError(
+            "--fairness needs the attributes of each test example (procedural faces, or "
+            "--data folder:PATH,attributes=FILE.csv); this data set has none"
+        )
+    unknown = [name for name in groups if name not in data.factor_names]
+    if unknown:
+        raise DataError(
+            f"--groups asks for '{unknown[0]}', but the data's attributes are {', '.join(data.factor_names)}; "
+            f"choose among them, e.g. --groups {data.factor_names[0]}"
+        )
 
 
 def is_toy(name: str) -> bool:
@@ -90,9 +113,21 @@ def toy_run_metrics(model: Any, name: str, x: torch.Tensor, seed: int) -> dict[s
     return {"n_samples": len(fake), **toy_metrics(x.cpu().numpy(), fake, source.modes, source.mode_std)}
 
 
+def other_data(config: Any, name: str) -> DataSpec:
+    """The spec of data set ``name`` seen as the run saw its own: same size and noise, no limit.
+
+    Images are resized to the run's input size when the run itself was trained without --resize.
+    """
+    shape = tuple(config.model_config.input_shape)
+    resize = config.data.resize
+    if resize is None and len(shape) == 3 and shape[1] == shape[2]:
+        resize = shape[1]
+    return replace(config.data, name=name, resize=resize, limit=None)
+
+
 def evaluate_run(
     path: str,
-    split: str = "test",
+    split: str | None = None,
     iwae_k: int = 100,
     n: int | None = None,
     batch_size: int = 256,
@@ -104,8 +139,13 @@ def evaluate_run(
     disentanglement_n: int = 10_000,
     fairness: bool = False,
     groups: tuple[str, ...] = ("skin", "glasses"),
+    data: str | None = None,
 ) -> dict[str, Any]:
     """Evaluate the run at ``path`` on ``split`` and return (and save as eval_SPLIT.json) its metrics.
+
+    ``split`` is ``test`` by default. ``data`` names another data set to score the run on (e.g. a
+    balanced test folder with an attributes CSV, ``folder:PPB,attributes=ppb.csv``): all of it, or
+    its ``split``; those results are returned but not saved in the run folder.
 
     For a VAE: ``elbo``, ``recon``, ``kl``, ``nll_iwae`` (nats per example), ``bits_per_dim``; for an
     AE: ``mse``, ``psnr``, ``recon``; for a classifier: ``accuracy`` and, with ``fairness``, the
@@ -122,26 +162,33 @@ def evaluate_run(
         raise ConfigError(f"--n must be at least 1, got {n}")
     run = Run(path)
     config = run.load_config()
+    spec = config.data if data is None else other_data(config, data)
+    split = split or ("test" if data is None else "all")
     factors = None
     if disentanglement:  # fail before the long likelihood estimate when the data set has no factors
         from genlab.data.factors import factor_source
 
         if disentanglement_n < 10:
             raise ConfigError(f"--disentanglement-n must be at least 10, got {disentanglement_n}")
-        factors = factor_source(config.data.name, config.data.resize)
+        factors = factor_source(spec.name, spec.resize)
     dev = resolve_device(device)
     model = run.load_model(dev)
-    data = load_splits(config.data).get(split)
+    examples = load_all(spec) if split == "all" and data is not None else load_splits(spec).get(split)
+    if data is not None and examples.example_shape != tuple(config.model_config.input_shape):
+        raise DataError(
+            f"{run.path} takes examples shaped {tuple(config.model_config.input_shape)}, but {data} holds "
+            f"{examples.example_shape}; give images of the same kind (color or grayscale) as the run's training data"
+        )
     if n is not None:
-        data = data.subset(slice(0, n))
-    x = noisy_view(config.data, data.x, data.bits, torch.Generator().manual_seed(derive_seed(seed, "eval-noise"))).to(dev)
-    dims = math.prod(data.example_shape)
+        examples = examples.subset(slice(0, n))
+    x = noisy_view(spec, examples.x, examples.bits, torch.Generator().manual_seed(derive_seed(seed, "eval-noise"))).to(dev)
+    dims = math.prod(examples.example_shape)
     torch.manual_seed(derive_seed(seed, "eval"))
-    result: dict[str, Any] = {"run": str(run.path), "model": config.model, "dataset": config.data.name, "split": split, "n_examples": len(x)}
+    result: dict[str, Any] = {"run": str(run.path), "model": config.model, "dataset": spec.name, "split": split, "n_examples": len(x)}
     if hasattr(model, "log_weights"):
         terms = vae_likelihood(model, x, iwae_k, batch_size, progress=progress)
         nll = float(-terms["log_px"].mean())
-        valid, deq_bits, note = _likelihood_basis(config, config.data, data.bits, x)
+        valid, deq_bits, note = _likelihood_basis(config, spec, examples.bits, x)
         result |= {
             "elbo": float(terms["elbo"].mean()),
             "recon": float(terms["recon"].mean()),
@@ -156,7 +203,7 @@ def evaluate_run(
             "likelihood_note": note,
         }
     elif hasattr(model, "classify"):
-        result |= classifier_metrics(model, x, data, batch_size, groups if fairness else None)
+        result |= classifier_metrics(model, x, examples, batch_size, groups if fairness else None)
     elif hasattr(model, "reconstruction_error"):
         errors = reconstruction_errors(model, x, batch_size)
         result |= {
@@ -164,19 +211,19 @@ def evaluate_run(
             "mse": float(errors["mse"].mean()),
             "psnr": float(errors["psnr"].mean()),
         }
-    elif hasattr(model, "sample") and not data.is_image and is_toy(config.data.name):
-        result |= toy_run_metrics(model, config.data.name, data.x, seed)
+    elif hasattr(model, "sample") and not examples.is_image and is_toy(spec.name):
+        result |= toy_run_metrics(model, spec.name, examples.x, seed)
     else:
         raise ConfigError(f"genlab evaluate does not know how to score a '{config.model}' model")
     if factors is not None:
         from genlab.evaluate.disentanglement import compute_all, model_representation
 
-        represent = model_representation(model, config.data, dev, derive_seed(seed, "factor-noise"))
+        represent = model_representation(model, spec, dev, derive_seed(seed, "factor-noise"))
         say = lambda name: log.info("disentanglement: computing %s", name)  # noqa: E731
         result["disentanglement"] = compute_all(factors, represent, derive_seed(seed, "factors"), disentanglement_n, progress=say)
     if fairness and not hasattr(model, "classify"):
         raise ConfigError(f"--fairness scores a classifier (classifier, dbvae); {run.path} holds a '{config.model}' model")
     result["seed"] = seed
-    if save:
+    if save and data is None:  # the run folder keeps the scores on its own data only
         write_json(run.eval_path(split), result)
     return result

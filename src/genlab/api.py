@@ -121,7 +121,7 @@ def write_training_animations(run: Run, model: Any) -> list[Any]:
     if name:
         written.append(training_gif(run.images_dir, name, run.path / "training.gif"))
     if hasattr(model, "generate") and getattr(model.config, "is_image", False) and run.weights_path.is_file():
-        from genlab.models.interpolation import save_latent_walk
+        from genlab.latent.noise import save_latent_walk
 
         trained = run.load_model()
         written.append(save_latent_walk(trained, run.path / "latent_walk.gif", seed=run.load_config().train.seed))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -55,29 +56,78 @@ def traverse(
 
 
 @app.command(
-    help="Decode the path between the latent codes of two real images (straight, or --slerp along an arc). "
-    "The strip shows image A, the decoded path, image B; a .gif --out animates the path."
+    help="Draw the path between two points of a run's latent space, straight or (--slerp) along an arc. "
+    "VAE/AE runs: the path between the codes of two real images (--a, --b: their indices in --split); "
+    "the strip shows image A, the decoded path, image B. "
+    "GAN runs (gan, dcgan, progan): the generator along the path between the noise vectors of two seeds "
+    "(--a, --b: noise seeds), with the EMA generator when the run has one; Gaussian noise lies near a "
+    "sphere, so --slerp is the usual choice there, the straight line passes inside it. A conditional GAN "
+    "keeps the class --label fixed along the path. --walk K draws a closed loop through the noise of "
+    "seeds --seed .. --seed+K-1 instead (one row per leg; as a GIF it cycles smoothly). "
+    "A .gif --out animates the path."
     + examples(
         "genlab interpolate runs/vae --out path.png",
         "genlab interpolate runs/vae --out path.gif --a 3 --b 17 --steps 16 --slerp",
+        "genlab interpolate runs/dcgan --out noise.png --a 0 --b 7 --slerp",
+        "genlab interpolate runs/cgan --out three.png --label 3 --slerp",
+        "genlab interpolate runs/dcgan --out walk.gif --walk 5 --steps 12 --slerp --seed 2",
     )
 )
 def interpolate(
     run: Path = typer.Argument(..., help="Run folder."),
     out: Path = typer.Option(..., "--out", "-o", help="PNG or GIF file to write."),
-    a: int = typer.Option(0, "--a", help="Index of the first image in the split."),
-    b: int = typer.Option(1, "--b", help="Index of the second image in the split."),
-    steps: int = typer.Option(10, help="Points on the path, both ends included."),
-    slerp: bool = typer.Option(False, "--slerp", help="Spherical interpolation instead of a straight line."),
-    split: str = typer.Option("test", help="train, val or test."),
-    seed: int = typer.Option(0, help="Seed of any input noise (binarization)."),
+    a: Optional[int] = typer.Option(
+        None, "--a", help="Start: index of an image in the split (VAE), or a noise seed (GAN). Default 0."
+    ),
+    b: Optional[int] = typer.Option(
+        None, "--b", help="End: index of an image in the split (VAE), or a noise seed (GAN). Default 1."
+    ),
+    steps: int = typer.Option(10, help="Points on the path, both ends included (with --walk: per leg)."),
+    slerp: bool = typer.Option(
+        False, "--slerp", help="Spherical interpolation instead of a straight line (the usual choice for GAN noise)."
+    ),
+    label: Optional[int] = typer.Option(
+        None, help="Class kept fixed along the path of a conditional GAN (required for one)."
+    ),
+    walk: Optional[int] = typer.Option(
+        None, help="GAN: a closed walk through the noise of K seeds (--seed, --seed+1, ...) instead of --a to --b."
+    ),
+    split: str = typer.Option("test", help="VAE: train, val or test."),
+    seed: int = typer.Option(0, help="VAE: seed of any input noise (binarization). GAN --walk: the first seed."),
     device: str = typer.Option("auto", help="auto, cpu, cuda or cuda:N."),
 ) -> None:
-    from genlab.latent import interpolate_run
-    from genlab.viz.latent import check_picture_path, interpolation_frames, interpolation_strip, save_picture
+    from genlab.errors import ConfigError
+    from genlab.latent import interpolate_noise_run, interpolate_run, is_noise_run, walk_noise_run
+    from genlab.viz.latent import (
+        check_picture_path,
+        interpolation_frames,
+        interpolation_strip,
+        path_strip,
+        save_picture,
+        walk_grid,
+    )
 
     check_picture_path(out)
-    xa, path_images, xb = interpolate_run(str(run), a, b, steps, slerp, split, seed, device)
-    frames = interpolation_frames(path_images) if out.suffix.lower() == ".gif" else None
-    path = save_picture(out, interpolation_strip(xa, path_images, xb), frames)
-    log.info("wrote the path from example %d to example %d (%d steps) to %s", a, b, steps, path)
+    gif = out.suffix.lower() == ".gif"
+    if not is_noise_run(run):
+        if walk is not None or label is not None:
+            raise ConfigError(
+                f"--{'walk' if walk is not None else 'label'} applies to GAN runs; "
+                "a VAE run interpolates between two real images (--a, --b)"
+            )
+        a, b = (0 if a is None else a), (1 if b is None else b)
+        xa, path_images, xb = interpolate_run(str(run), a, b, steps, slerp, split, seed, device)
+        frames = interpolation_frames(path_images) if gif else None
+        path = save_picture(out, interpolation_strip(xa, path_images, xb), frames)
+        log.info("wrote the path from example %d to example %d (%d steps) to %s", a, b, steps, path)
+    elif walk is not None:
+        if a is not None or b is not None:
+            raise ConfigError("--walk goes through the noise of seeds --seed, --seed+1, ...; drop --a and --b")
+        images = walk_noise_run(str(run), walk, steps, seed, slerp, label, device)
+        path = save_picture(out, walk_grid(images, steps), interpolation_frames(images, bounce=False) if gif else None)
+        log.info("wrote a walk through the noise of seeds %d to %d (%d steps each) to %s", seed, seed + walk - 1, steps, path)
+    else:
+        a, b = (0 if a is None else a), (1 if b is None else b)
+        images = interpolate_noise_run(str(run), a, b, steps, slerp, label, device)
+        path = save_picture(out, path_strip(images), interpolation_frames(images) if gif else None)
+        log.info("wrote the path from the noise of seed %d to seed %d (%d steps) to %s", a, b, steps, path)

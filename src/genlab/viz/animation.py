@@ -20,7 +20,7 @@ def save_gif(frames: Sequence[Image.Image], path: str | Path, fps: float = 4.0, 
     path.parent.mkdir(parents=True, exist_ok=True)
     first, *rest = [f.convert("RGB") for f in frames]
     tmp = path.with_name(f".{path.name}.tmp")
-    first.save(tmp, format="GIF", save_all=True, append_images=rest, duration=int(1000 / fps), loop=0 if loop else 1)
+    first.save(tmp, format="GIF", save_all=True, append_images=rest, duration=round(1000 / fps), loop=0 if loop else 1)
     tmp.replace(path)
     return path
 

@@ -1,4 +1,4 @@
-"""Pictures of a latent code: labeled traversal grids, interpolation strips, and their GIF animations."""
+"""Pictures of a latent space: labeled traversal grids, interpolation strips, noise walks, and their GIF animations."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from genlab.errors import ConfigError
 from genlab.latent import Traversal
+from genlab.viz.animation import save_gif
 from genlab.viz.grid import auto_scale, grid_image
 
 LABEL_WIDTH = 96
@@ -63,17 +64,26 @@ def traversal_frames(traversal: Traversal) -> list[Image.Image]:
     return frames + frames[-2:0:-1]
 
 
+def path_strip(path: torch.Tensor) -> Image.Image:
+    """Images (N, C, H, W) along a path, in one row."""
+    return grid_image(path, ncol=len(path), scale=auto_scale(path)).convert("RGB")
+
+
 def interpolation_strip(a: torch.Tensor, path: torch.Tensor, b: torch.Tensor) -> Image.Image:
     """Image a, the decoded path, image b, in one row."""
-    row = torch.cat([a[None], path, b[None]])
-    return grid_image(row, ncol=len(row), scale=auto_scale(row)).convert("RGB")
+    return path_strip(torch.cat([a[None], path, b[None]]))
 
 
-def interpolation_frames(path: torch.Tensor) -> list[Image.Image]:
-    """Animation frames along the decoded path, there and back."""
+def walk_grid(walk: torch.Tensor, steps: int) -> Image.Image:
+    """Images (K * steps, C, H, W) of a closed walk, one row per leg: row i starts at point i."""
+    return grid_image(walk, ncol=steps, scale=auto_scale(walk)).convert("RGB")
+
+
+def interpolation_frames(path: torch.Tensor, bounce: bool = True) -> list[Image.Image]:
+    """Animation frames along the decoded path: there and back (``bounce``), or once round a closed walk."""
     scale = 2 * auto_scale(path)
     frames = [grid_image(image[None], ncol=1, scale=scale).convert("RGB") for image in path]
-    return frames + frames[-2:0:-1]
+    return frames + frames[-2:0:-1] if bounce else frames
 
 
 def check_picture_path(path: str | Path) -> Path:
@@ -88,15 +98,11 @@ def save_picture(path: str | Path, still: Image.Image, frames: list[Image.Image]
     """Write ``still`` as a PNG, or ``frames`` as a looping GIF when ``path`` ends in .gif; atomically."""
     path = check_picture_path(path)
     suffix = path.suffix.lower()
+    if suffix == ".gif":
+        return save_gif(frames or [still], path, fps=1000 / GIF_FRAME_MS)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    if suffix == ".gif":
-        images = frames or [still]
-        images[0].save(
-            tmp, format="GIF", save_all=True, append_images=images[1:], duration=GIF_FRAME_MS, loop=0
-        )
-    else:
-        still.save(tmp, format="PNG")
+    still.save(tmp, format="PNG")
     tmp.replace(path)
     return path
 
@@ -120,26 +126,21 @@ def _encoded(image: Image.Image, frames: list[Image.Image] | None = None) -> str
     return f"data:{mime};base64,{base64.b64encode(buffer.getvalue()).decode()}"
 
 
-def report_section(run_path: str | Path) -> str:
-    """HTML for the run report: traversal (still and animated) and an interpolation, for VAE-family runs.
-
-    Empty for runs without a posterior to traverse (autoencoders, vector data).
-    """
+def _figures(figures: list[tuple[str, str]]) -> list[str]:
     import html
-    import logging
 
-    from genlab.errors import GenlabError
+    return [
+        f'<figure><img src="{uri}" alt="{html.escape(caption)}"><figcaption>{html.escape(caption)}</figcaption></figure>'
+        for uri, caption in figures
+    ]
+
+
+def _code_section(run_path: str | Path) -> str:
+    """Traversal (still and animated) and an interpolation between two test images, of a VAE-family run."""
     from genlab.latent import INACTIVE_KL, interpolate_run, traverse_run
 
-    try:
-        traversal = traverse_run(str(run_path), device="cpu")
-        a, path, b = interpolate_run(str(run_path), device="cpu")
-    except GenlabError as e:  # not a VAE-family run, or no pictures: nothing to show
-        logging.getLogger(__name__).debug("no latent pictures in the report: %s", e)
-        return ""
-    except Exception as e:  # noqa: BLE001  (a figure must never cost the report, or a finished training)
-        logging.getLogger(__name__).warning("could not draw the latent pictures of the report: %s", e)
-        return ""
+    traversal = traverse_run(str(run_path), device="cpu")
+    a, path, b = interpolate_run(str(run_path), device="cpu")
     active = sum(traversal.active)
     figures = [
         (
@@ -154,12 +155,53 @@ def report_section(run_path: str | Path) -> str:
     ]
     parts = [
         "<h2>Latent code</h2>",
-        f"<p>{active} of {len(traversal.dims)} latent dimensions are active (mean KL at least {INACTIVE_KL} nats); "
-        "inactive rows are faded and marked. Each row sets one dimension from "
-        f"{traversal.values[0]:+g} to {traversal.values[-1]:+g} and keeps the others at the example's posterior mean.</p>",
+        (
+            f"<p>{active} of {len(traversal.dims)} latent dimensions are active (mean KL at least {INACTIVE_KL} nats); "
+            "inactive rows are faded and marked. Each row sets one dimension from "
+            f"{traversal.values[0]:+g} to {traversal.values[-1]:+g} and keeps the others at the example's posterior mean.</p>"
+        ),
     ]
-    parts += [
-        f'<figure><img src="{uri}" alt="{html.escape(caption)}"><figcaption>{html.escape(caption)}</figcaption></figure>'
-        for uri, caption in figures
+    return "\n".join(parts + _figures(figures))
+
+
+def _noise_section(run_path: str | Path, steps: int = 10) -> str:
+    """The straight and the spherical path between the noise of seeds 0 and 1, of an image GAN run."""
+    from genlab.latent import load_generator, noise_path
+
+    model = load_generator(run_path, device="cpu")
+    label = 0 if model.config.classes else None
+    rows = [noise_path(model, 0, 1, steps, spherical, label) for spherical in (False, True)]
+    of_class = " (class 0)" if label is not None else ""
+    caption = (
+        f"the generator{of_class} from the noise of seed 0 to that of seed 1 in {steps} steps: "
+        "straight line (top), arc (bottom); genlab interpolate RUN --out FILE draws it"
+    )
+    parts = [
+        "<h2>Noise space</h2>",
+        (
+            "<p>Gaussian noise lies near a sphere; the straight line between two draws passes inside it, "
+            "the arc (slerp) keeps the norm.</p>"
+        ),
     ]
-    return "\n".join(parts)
+    return "\n".join(parts + _figures([(_encoded(walk_grid(torch.cat(rows), steps)), caption)]))
+
+
+def report_section(run_path: str | Path) -> str:
+    """HTML for the run report: the latent code of a VAE-family run (traversals, an interpolation),
+    or the noise space of an image GAN run (straight and spherical paths).
+
+    Empty for other runs (autoencoders, vector data).
+    """
+    import logging
+
+    from genlab.errors import GenlabError
+    from genlab.latent import is_noise_run
+
+    try:
+        return _noise_section(run_path) if is_noise_run(run_path) else _code_section(run_path)
+    except GenlabError as e:  # no latent code or no pictures: nothing to show
+        logging.getLogger(__name__).debug("no latent pictures in the report: %s", e)
+        return ""
+    except Exception as e:  # noqa: BLE001  (a figure must never cost the report, or a finished training)
+        logging.getLogger(__name__).warning("could not draw the latent pictures of the report: %s", e)
+        return ""

@@ -1,9 +1,5 @@
-"""Looking inside a latent code: which dimensions are in use, traversals along them, and paths
-between the codes of two real images.
-
-The interpolation of codes (:func:`lerp`, :func:`slerp`, :func:`interpolate_codes`) knows nothing
-about the model, so any generator with a latent or noise space can use it.
-"""
+"""The latent code of a VAE-family run: which dimensions are in use, traversals along them, and
+paths between the codes of two real images (drawn by :mod:`genlab.latent.paths`)."""
 
 from __future__ import annotations
 
@@ -15,6 +11,7 @@ import torch
 from genlab.data.splits import load_splits, noisy_view
 from genlab.device import resolve_device
 from genlab.errors import ConfigError
+from genlab.latent.paths import interpolate_codes
 from genlab.run import Run
 
 # A dimension whose mean KL(q(z_d|x) || N(0, 1)) over the data is below this many nats carries
@@ -22,44 +19,6 @@ from genlab.run import Run
 # decoder ignores it. 0.01 nats is well below what any dimension in use carries (typically > 0.5).
 INACTIVE_KL = 0.01
 KL_EXAMPLES = 1000  # examples of the split over which the KL per dimension is averaged
-
-
-# --- interpolation of codes ---------------------------------------------------------------------
-
-
-def lerp(a: torch.Tensor, b: torch.Tensor, steps: int) -> torch.Tensor:
-    """``steps`` points on the straight line from code ``a`` to code ``b`` (both (L,)): (steps, L)."""
-    t = torch.linspace(0.0, 1.0, steps, dtype=a.dtype, device=a.device)[:, None]
-    return (1 - t) * a + t * b
-
-
-def slerp(a: torch.Tensor, b: torch.Tensor, steps: int) -> torch.Tensor:
-    """``steps`` points on the great-circle arc from ``a`` to ``b`` (both (L,)), radius interpolated: (steps, L).
-
-    Under a Gaussian prior most mass lies near a sphere; the midpoint of a straight line between two
-    typical codes is atypically close to the origin, the arc's is not (White 2016).
-    """
-    t = torch.linspace(0.0, 1.0, steps, dtype=a.dtype, device=a.device)[:, None]
-    na, nb = a.norm(), b.norm()
-    if float(na) == 0 or float(nb) == 0:
-        return lerp(a, b, steps)
-    cos = torch.clamp((a / na) @ (b / nb), -1.0, 1.0)
-    omega = torch.arccos(cos)
-    if float(omega) < 1e-4:  # (nearly) the same direction: the arc is a line
-        return lerp(a, b, steps)
-    direction = (torch.sin((1 - t) * omega) * (a / na) + torch.sin(t * omega) * (b / nb)) / torch.sin(omega)
-    return direction * ((1 - t) * na + t * nb)
-
-
-def interpolate_codes(a: torch.Tensor, b: torch.Tensor, steps: int, spherical: bool = False) -> torch.Tensor:
-    """Codes (steps, L) from ``a`` to ``b``, both ends included: straight or (``spherical``) along an arc."""
-    if steps < 2:
-        raise ConfigError(f"--steps must be at least 2, got {steps}")
-    if a.shape != b.shape or a.dim() != 1:
-        raise ValueError(
-            f"interpolate_codes needs two codes shaped (L,), got {tuple(a.shape)} and {tuple(b.shape)}"
-        )
-    return slerp(a, b, steps) if spherical else lerp(a, b, steps)
 
 
 # --- which dimensions are in use ----------------------------------------------------------------

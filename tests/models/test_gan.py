@@ -6,7 +6,7 @@ from safetensors.torch import load_file, save_file
 
 from genlab.errors import ConfigError
 from genlab.models import MODELS, DCGANConfig, build_model
-from genlab.train.protocol import StepContext, ema_update
+from genlab.train.protocol import StepContext, ema_decay, ema_update
 
 
 def make(name="gan", shape=(2,), **options):
@@ -96,6 +96,14 @@ def test_ema_update_moves_toward_the_source():
     before = a.weight.detach().clone()
     ema_update(a, b, decay=0.75)
     assert torch.allclose(a.weight, 0.75 * before + 0.25 * b.weight)
+
+
+def test_ema_decay_ramps_up_to_the_configured_decay():
+    assert ema_decay(0.999, 0) == pytest.approx(0.1)  # the first update mostly copies the generator
+    assert ema_decay(0.999, 90) == pytest.approx(0.91)
+    assert ema_decay(0.999, 8991) == pytest.approx(0.999)  # reached after 9 / (1 - decay) updates
+    assert ema_decay(0.999, 10**6) == 0.999
+    assert ema_decay(0.5, 0) == pytest.approx(0.1) and ema_decay(0.5, 10) == 0.5
 
 
 class _Recorder:

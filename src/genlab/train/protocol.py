@@ -33,7 +33,8 @@ class Part:
 
     ``lr=None`` takes the run's ``--lr``. When ``ema`` is given (a copy of ``module`` that is not
     trained), the trainer moves it toward ``module`` after each of the part's updates:
-    ema = decay * ema + (1 - decay) * module.
+    ema = decay * ema + (1 - decay) * module, with the decay ramped up over the first updates (see
+    :func:`ema_decay`).
     """
 
     module: nn.Module
@@ -56,6 +57,16 @@ class StepContext:
     step: int
     nets: dict[str, nn.Module]
     update: Callable[[str, torch.Tensor], None]
+
+
+def ema_decay(decay: float, updates: int) -> float:
+    """The EMA decay after ``updates`` updates: min(decay, (1 + n) / (10 + n)).
+
+    Without the ramp an EMA with decay 0.999 still remembers its random initialization after a
+    thousand updates (0.999^1000 = 0.37), so early samples are blurs; the ramp averages over
+    about the last n / 10 updates early on and reaches ``decay`` after 9 / (1 - decay) updates.
+    """
+    return min(decay, (1.0 + updates) / (10.0 + updates))
 
 
 @torch.no_grad()

@@ -37,7 +37,7 @@ from genlab.io import read_safetensors_metadata, write_json
 from genlab.train.checkpoint import Progress, load_checkpoint, load_trainer_tensors, save_checkpoint
 from genlab.train.config import TrainConfig
 from genlab.train.logger import MetricsLogger
-from genlab.train.protocol import Part, StepContext, ema_update
+from genlab.train.protocol import Part, StepContext, ema_decay, ema_update
 from genlab.viz.grid import save_grid
 
 if TYPE_CHECKING:
@@ -113,6 +113,14 @@ def _past(deadline: float | None, session_examples: int) -> float:
     """1.0 once the wall-clock deadline has passed (as a flag the processes can all-reduce), else
     0.0; never before the session's first step, so that every session leaves a checkpoint."""
     return float(deadline is not None and session_examples > 0 and time.perf_counter() >= deadline)
+
+
+def _updates_taken(optimizer: torch.optim.Optimizer) -> int:
+    """Steps an Adam optimizer has taken (its state is checkpointed, so this survives a resume)."""
+    for state in optimizer.state.values():
+        if "step" in state:
+            return int(state["step"])
+    return 0
 
 
 def _weights_digest(model: nn.Module) -> torch.Tensor:
@@ -379,7 +387,7 @@ class Trainer:
             optimizer.step()
             part = parts[name]
             if part.ema is not None:
-                ema_update(part.ema, part.module, part.ema_decay)
+                ema_update(part.ema, part.module, ema_decay(part.ema_decay, _updates_taken(optimizer)))
 
         return update
 

@@ -12,7 +12,7 @@ import torch
 from genlab.bias.discover import Discovery
 from genlab.io import write_text
 from genlab.viz.grid import auto_scale, grid_image
-from genlab.viz.report import _STYLE, _data_uri, figure_png
+from genlab.viz.html import data_uri, figure_png, page
 
 GRID = 32  # images in each of the rarest / most common grids
 
@@ -24,7 +24,7 @@ def _png(image: Any) -> bytes:
 
 
 def _grid_uri(images: torch.Tensor, ncol: int = 8) -> str:
-    return _data_uri(_png(grid_image(images.clamp(0, 1), ncol, auto_scale(images))))
+    return data_uri(_png(grid_image(images.clamp(0, 1), ncol, auto_scale(images))))
 
 
 def histograms_png(discovery: Discovery, max_dims: int = 16) -> bytes:
@@ -83,13 +83,12 @@ def render_discovery(
             "images, under-represented groups (highest mean weight) first. The VAE never saw these labels.</p>"
             + _groups_table(discovery)
         )
-    parts.append(f"<h2>Latent histograms</h2><img src='{_data_uri(histograms_png(discovery))}' alt='histograms'>")
+    parts.append(f"<h2>Latent histograms</h2><img src='{data_uri(histograms_png(discovery))}' alt='histograms'>")
     if traversals:
         parts.append("<h2>Traversals of the most skewed dimensions</h2><p>Each row moves one dimension from -3 to 3 (prior standard deviations).</p>")
         for dim, row in traversals:
             parts.append(f"<figure><img src='{_grid_uri(row, ncol=len(row))}' alt='z{dim}'><figcaption>z{dim}</figcaption></figure><br>")
-    body = "\n".join(parts)
-    return f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>{body}</body></html>"
+    return page(title, "\n".join(parts))
 
 
 def write_discovery_report(path: Path, *args: Any) -> Path:

@@ -15,7 +15,7 @@ import numpy as np
 
 from genlab.io import read_safetensors, write_text
 from genlab.run import Run
-from genlab.viz.report import _STYLE, _data_uri, _img, _table, figure_png
+from genlab.viz.html import data_uri, figure_png, image_figure, key_value_table, page
 
 
 def _histogram_png(train: np.ndarray, threshold: float, scored: dict[str, np.ndarray] | None) -> bytes:
@@ -64,24 +64,22 @@ def render_detect_report(run: Run) -> str:
         f"{html.escape(str(params.get('score')))} on {html.escape(str(section.get('data_name', config['data']['name'])))} · "
         f"report written {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · genlab {html.escape(config.get('genlab_version', '?'))}</p>",
         "<h2>Fit</h2>",
-        _table({k: v for k, v in fit.items() if k not in ("training_metrics", "report", "run")}),
+        key_value_table({k: v for k, v in fit.items() if k not in ("training_metrics", "report", "run")}),
     ]
     if fit.get("training_metrics"):
-        parts.append("<h3>Training data against its labels</h3>" + _table(fit["training_metrics"]))
+        parts.append("<h3>Training data against its labels</h3>" + key_value_table(fit["training_metrics"]))
     if scored:
-        parts.append("<h2>Last scoring</h2>" + _table({k: v for k, v in scored.items() if k != "run"}))
+        parts.append("<h2>Last scoring</h2>" + key_value_table({k: v for k, v in scored.items() if k != "run"}))
     csv_scores = _scored_by_label(Path(scored["scores"])) if scored and scored.get("scores") else None
     histogram = _histogram_png(train_scores, float(section["threshold"]), csv_scores)
-    parts.append(f"<h2>Scores</h2><img src='{_data_uri(histogram)}' alt='score histogram'>")
+    parts.append(f"<h2>Scores</h2><img src='{data_uri(histogram)}' alt='score histogram'>")
     if (run.path / HEATMAPS).is_file():
         source = "the last scored data" if scored else "the training data"
         parts.append("<h2>Where the most unusual images differ</h2>")
-        parts.append(_img(run.path / HEATMAPS, f"the highest-scoring images of {source}, each above its squared "
+        parts.append(image_figure(run.path / HEATMAPS, f"the highest-scoring images of {source}, each above its squared "
                           "reconstruction error (bright = unusual; one color scale for all)"))  # fmt: skip
     parts.append("<h2>Config</h2><pre>" + html.escape(json.dumps(config, indent=2)) + "</pre>")
-    title = html.escape(f"genlab detector: {run.path.name}")
-    body = "\n".join(parts)
-    return f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title><style>{_STYLE}</style></head><body>{body}</body></html>"
+    return page(f"genlab detector: {run.path.name}", "\n".join(parts))
 
 
 def write_detect_report(run: Run | str | Path, out: str | Path | None = None) -> Path:

@@ -30,6 +30,8 @@ def test_quality_json_of_a_vae_run(cli, vae_run):
     assert data["fd"] > 0 and 0 <= data["precision"] <= 1 and 0 <= data["recall"] <= 1
     assert data["feature_info"]["cached"] is False and data["feature_info"]["test_accuracy"] > 0.5
     assert json.loads((vae_run / "quality_test.json").read_text())["fd"] == data["fd"]
+    report = (vae_run / "report.html").read_text()  # refreshed with the new scores
+    assert "Sample quality against the test split" in report and "precision" in report
 
     again = json.loads(cli("evaluate", vae_run, "--quality", "--json", *SMALL).out)
     assert again["feature_info"]["cached"] is True

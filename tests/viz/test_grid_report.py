@@ -21,6 +21,7 @@ def test_pair_rows_puts_inputs_above_reconstructions():
 
 def test_report_embeds_pictures_curves_metrics_and_config(vae_run, cli):
     cli("evaluate", vae_run, "--iwae-k", "5", "--n", "20")
+    assert "nll_iwae" in (vae_run / "report.html").read_text()  # evaluate refreshes the report
     html = render_report(Run(vae_run))
     assert html.count("data:image/png;base64,") >= 4  # curves, reconstructions, samples, history
     for text in ("Loss curves", "reconstructions", "samples", "nll_iwae", "latent_dim", "examples_per_s"):

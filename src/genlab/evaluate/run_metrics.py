@@ -226,4 +226,7 @@ def evaluate_run(
     result["seed"] = seed
     if save and data is None:  # the run folder keeps the scores on its own data only
         write_json(run.eval_path(split), result)
+        from genlab.viz.report import write_report
+
+        write_report(run)  # the report shows the new scores
     return result

@@ -120,4 +120,7 @@ def quality_run(
     result["seed"] = seed
     if save:
         write_json(quality_path(run, split), result)
+        from genlab.viz.report import write_report
+
+        write_report(run)  # the report shows the new scores
     return result

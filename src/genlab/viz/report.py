@@ -74,7 +74,8 @@ def render_report(run: Run) -> str:
         f"report written {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · genlab {html.escape(config.get('genlab_version', '?'))}</p>",
     ]
     evals = sorted(run.path.glob("eval_*.json"))
-    if evals:
+    qualities = sorted(run.path.glob("quality_*.json"))
+    if evals or qualities:
         parts.append("<h2>Metrics</h2>")
         for path in evals:
             result = run.read_json(path) or {}
@@ -82,6 +83,10 @@ def render_report(run: Run) -> str:
             parts.append(f"<h3>{html.escape(path.stem.replace('eval_', ''))} split</h3>" + key_value_table(result))
             if note:
                 parts.append(f"<p class='note'>{html.escape(note)}</p>")
+        for path in qualities:
+            result = run.read_json(path) or {}
+            shown = {k: v for k, v in result.items() if k not in ("run", "model", "dataset", "feature_info")}
+            parts.append(f"<h3>Sample quality against the {html.escape(path.stem.replace('quality_', ''))} split</h3>" + key_value_table(shown))
     else:
         parts.append(f"<p class='note'>No evaluation yet: run <code>genlab evaluate {html.escape(str(run.path))}</code>.</p>")
     if summary:

@@ -52,6 +52,16 @@ def _few_threads():
     torch.set_num_threads(2)
 
 
+@pytest.fixture
+def one_thread():
+    """One torch thread for the test: tiny models train many times faster on one thread than on
+    two when other work shares the cores (OpenMP's spinning threads)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="session")
 def vae_run(tmp_path_factory) -> Path:
     """A VAE trained on binarized digits for a few seconds (shared by read-only tests)."""

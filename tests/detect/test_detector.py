@@ -9,14 +9,7 @@ from sklearn.exceptions import NotFittedError
 from genlab.detect import AEOD, VAEOD, GenerativeOutlierDetector
 from genlab.evaluate.detection import auroc
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # these models are tiny: one thread is many times faster than two on a busy 2-core machine
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tiny models: see conftest.one_thread
 
 
 FAST = {"epochs": 40, "batch_size": 32, "random_state": 0, "device": "cpu"}

@@ -16,14 +16,7 @@ from genlab.evaluate.quality import sample_quality
 
 FAST = FeatureTraining(epochs=1, batch_size=64)
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # these networks are tiny: a second thread only adds synchronization, badly so on a busy machine
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tiny models: see conftest.one_thread
 
 
 @pytest.fixture(scope="module")

@@ -18,15 +18,6 @@ from genlab.train import TrainConfig
 SMALL = {"latent_dim": 4, "hidden": (64, 32)}
 
 
-@pytest.fixture
-def one_thread():
-    """Tiny models train many times faster on one thread when other work shares the cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def digits_vae(tmp_path_factory):
     threads = torch.get_num_threads()

@@ -21,12 +21,7 @@ from genlab.train.logger import read_metrics
 
 TOY = {"latent_dim": 4, "hidden": (32, 32)}
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # These players are tiny: a second thread buys nothing, and on a loaded machine OpenMP's
-    # spinning threads made a step 200 times slower (175 ms instead of 0.7 ms, measured here).
-    torch.set_num_threads(1)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tiny models: see conftest.one_thread
 
 
 def weights(path: Path) -> dict[str, torch.Tensor]:

@@ -190,6 +190,9 @@ def test_bias_discover_reports_groups_and_rejects_an_empty_folder(cli, tmp_path)
     assert all(v["mean_weight"] > 0 for v in found["groups"].values())
     again = cli("bias", "discover", "--data", "faces:n=240,test=48", "--out", out)
     assert again.code == 2 and "--overwrite" in again.err  # an existing report is never replaced silently
+    reused = cli("bias", "discover", "--model", out / "vae", "--out", tmp_path / "reused" / "report", "--json")
+    assert reused.code == 0, reused.err  # a fresh --out folder, even a nested one, is created
+    assert json.loads(reused.out)["groups"] == found["groups"]  # same VAE, same data: same weights
     (tmp_path / "empty").mkdir()
     empty = cli("bias", "discover", "--data", f"folder:{tmp_path / 'empty'}", "--out", tmp_path / "r2")
     assert empty.code == 2 and "Traceback" not in empty.err

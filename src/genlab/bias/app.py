@@ -78,6 +78,7 @@ def discover_bias(
         "active latent dimensions": f"{len(found.active)} of {mu.shape[1]}",
         "histogram bins": bins, "alpha": alpha, "combine": combine,
     }  # fmt: skip
+    out.mkdir(parents=True, exist_ok=True)  # with --model nothing has created it yet
     write_json(out / "discovery.json", found.to_json())
     report = write_discovery_report(out / "report.html", found, x, f"Bias discovery: {spec.name}", traversals, notes)
     return found, report

@@ -10,11 +10,12 @@ STAMP := $(VENV)/.genlab-installed
 BENCH_STAMP := $(VENV)/.genlab-bench-installed
 DEBIAN_DATA := dataset-fashion-mnist
 
-.PHONY: help setup data demo test test-slow bench clean
+.PHONY: help setup data demo test test-slow lint bench clean
 
 help:
 	@echo "make demo    train a conv VAE on Fashion-MNIST (<5 min on 2 cores), write runs/demo/report.html"
 	@echo "make test    run the test suite"
+	@echo "make lint    ruff check of src, tests and benchmarks"
 	@echo "make bench   run benchmarks/vae_train.py against pythae (long; see docs/benchmarks.md)"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -43,6 +44,9 @@ test: setup
 
 test-slow: setup
 	$(BIN)/python -m pytest -m slow
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
 
 bench: $(BENCH_STAMP) data
 	$(BIN)/python benchmarks/vae_train.py

@@ -68,7 +68,7 @@ def write_docs_section(name: str, markdown: str) -> Path:
     block = f"{start}\n{markdown.strip()}\n{end}"
     text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
     if start in text:
-        text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _: block, text, flags=re.S)
+        text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _: block, text, flags=re.DOTALL)
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     DOCS.parent.mkdir(parents=True, exist_ok=True)

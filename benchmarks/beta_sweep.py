@@ -152,9 +152,9 @@ def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def trend(summary: list[dict[str, Any]], dataset: str, key: str) -> str:
     means = [s[key]["mean"] for s in summary if s["dataset"] == dataset]
-    if all(b > a for a, b in zip(means, means[1:])):
+    if all(b > a for a, b in itertools.pairwise(means)):
         return "rises"
-    if all(b < a for a, b in zip(means, means[1:])):
+    if all(b < a for a, b in itertools.pairwise(means)):
         return "falls"
     return "is not monotonic"
 
@@ -224,13 +224,13 @@ def docs(payload: dict[str, Any]) -> str:
     )
     parts += [
         "",
-        "How long these models trained matters more than anything here: disentanglement_lib trains 300,000 steps "
+        ("How long these models trained matters more than anything here: disentanglement_lib trains 300,000 steps "
         "per model, this sweep far fewer on 2 CPU cores, so it shows what a short CPU budget gives, not the "
         "converged beta-VAE of the literature. Larger beta closes dimensions (fewer active, higher reconstruction "
-        "error) before the remaining ones align with single factors.",
+        "error) before the remaining ones align with single factors."),
         "",
-        f"Reproduce: `.venv/bin/python benchmarks/beta_sweep.py {flags}` (about 2.5 hours on 2 busy CPU cores; "
-        "trained runs and their scores are reused from benchmarks/.work/beta_sweep/ unless --overwrite).",
+        (f"Reproduce: `.venv/bin/python benchmarks/beta_sweep.py {flags}` (about 2.5 hours on 2 busy CPU cores; "
+        "trained runs and their scores are reused from benchmarks/.work/beta_sweep/ unless --overwrite)."),
     ]
     return "\n".join(parts)
 

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DOCS, RESULTS, WORK, machine, markdown_table, write_docs_section, write_results  # noqa: E402
+from _common import DOCS, RESULTS, WORK, machine, markdown_table, write_docs_section, write_results
 
 NETWORK = {"channels": (16, 32, 64), "hidden": (128,)}
 

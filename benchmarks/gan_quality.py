@@ -35,7 +35,7 @@ from typing import Any
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import WORK, machine, markdown_table, write_docs_section, write_results  # noqa: E402
+from _common import WORK, machine, markdown_table, write_docs_section, write_results
 
 # exactly `make demo`: genlab train vae --data fashion-mnist --net conv --hidden 256 --latent-dim 16 --binarize --epochs 10
 DEMO_MODEL = {"net": "conv", "hidden": (256,), "latent_dim": 16}

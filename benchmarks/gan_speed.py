@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import WORK, machine, markdown_table, write_docs_section, write_results  # noqa: E402
+from _common import WORK, machine, markdown_table, write_docs_section, write_results
 
 OPTIONS = {"latent_dim": 100, "channels": (64, 128)}  # D: 1->64->128 (28->14->7); G mirrors it
 BATCH, LR, BETAS = 64, 2e-4, (0.5, 0.999)

@@ -32,20 +32,22 @@ Writes benchmarks/results/outliers.json and the section in docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import RESULTS, machine, markdown_table, write_docs_section, write_results  # noqa: E402
+from _common import RESULTS, machine, markdown_table, write_docs_section, write_results
 
-from genlab.evaluate.detection import auprc, auroc  # noqa: E402
+from genlab.evaluate.detection import auprc, auroc
 
 GENLAB_SCORES = ("recon", "elbo", "iwae", "ratio")
 PYOD_DETECTORS = ("IForest", "KNN", "LOF", "ECOD", "AutoEncoder", "VAE")
@@ -183,7 +185,7 @@ def tabular_suite(seeds: int) -> list[dict[str, Any]]:
     for seed in range(seeds):
         for data_name, (x, y) in tabular_sets(seed).items():
             for det_name, make in detectors(images=False, epochs=None).items():
-                result = run_case(lambda: make(seed), x, x, y, threads=1)
+                result = run_case(functools.partial(make, seed), x, x, y, threads=1)
                 rows.append({"suite": "tabular", "data": data_name, "detector": det_name, "seed": seed,
                              "n": len(x), "d": x.shape[1], "outliers": int(y.sum()), **result})  # fmt: skip
                 print(f"{data_name:14s} seed {seed} {det_name:22s} auroc {result['auroc']:.3f} "
@@ -213,7 +215,7 @@ def image_suite(suite: str, cases: list[tuple[str, np.ndarray, np.ndarray, np.nd
                 rows.append(earlier[0])
                 continue
             fit, score = (x_train, x_test) if det_name.startswith("genlab") else (flat_train, flat_test)
-            result = run_case(lambda: make(0), fit, score, y, threads=None)
+            result = run_case(functools.partial(make, 0), fit, score, y, threads=None)
             rows.append({"suite": suite, "data": case, "detector": det_name, "seed": 0,
                          "n": len(x_test), "n_train": len(x_train), "outliers": int(y.sum()), **result})  # fmt: skip
             print(f"{suite} {case} {det_name:22s} auroc {result['auroc']:.3f} {result['seconds']:.1f}s",
@@ -314,28 +316,28 @@ def docs_section(payload: dict[str, Any]) -> str:
     if "tabular" in payload:
         t = payload["tabular"]
         parts += ["", f"### Tabular suite (AUROC per data set, mean over {payload['seeds']} seeds)", "",
-                  "scikit-learn's data sets arranged the ODDS way (see the script's docstring); every detector is fitted "
+                  ("scikit-learn's data sets arranged the ODDS way (see the script's docstring); every detector is fitted "
                   "on the whole contaminated set and scores it. Per-set AUPRC and seconds are in "
-                  "`benchmarks/results/outliers.json`.", "", _table(t, with_auprc=True)]  # fmt: skip
+                  "`benchmarks/results/outliers.json`."), "", _table(t, with_auprc=True)]  # fmt: skip
         g = payload["targets"]
         parts += ["", "| target | measured | met |", "|---|---|---|",
-                  f"| best genlab score >= best PyOD (average AUROC) | {g['best_genlab']} {g['best_genlab_auroc']:.3f} vs "
-                  f"{g['best_pyod']} {g['best_pyod_auroc']:.3f} | {'yes' if g['at_least_best_pyod'] else 'no'} |",
-                  f"| best genlab score > PyOD AutoEncoder and VAE | AE {t['average']['PyOD AutoEncoder']['auroc']:.3f}, "
+                  (f"| best genlab score >= best PyOD (average AUROC) | {g['best_genlab']} {g['best_genlab_auroc']:.3f} vs "
+                  f"{g['best_pyod']} {g['best_pyod_auroc']:.3f} | {'yes' if g['at_least_best_pyod'] else 'no'} |"),
+                  (f"| best genlab score > PyOD AutoEncoder and VAE | AE {t['average']['PyOD AutoEncoder']['auroc']:.3f}, "
                   f"VAE {t['average']['PyOD VAE']['auroc']:.3f} | "
-                  f"{'yes' if g['beats_pyod_autoencoder'] and g['beats_pyod_vae'] else 'no'} |",
-                  f"| fit+score time <= PyOD VAE | {g['seconds_vs_pyod_vae']:.2f}x PyOD VAE's time | "
-                  f"{'yes' if g['time_met'] else 'no'} |"]  # fmt: skip
+                  f"{'yes' if g['beats_pyod_autoencoder'] and g['beats_pyod_vae'] else 'no'} |"),
+                  (f"| fit+score time <= PyOD VAE | {g['seconds_vs_pyod_vae']:.2f}x PyOD VAE's time | "
+                  f"{'yes' if g['time_met'] else 'no'} |")]  # fmt: skip
     if "fashion_mnist" in payload:
         f = payload["fashion_mnist"]
         cfg = payload["fmnist_config"]
         parts += ["", "### One-class Fashion-MNIST (AUROC per normal class)", "",
-                  f"Fit on {cfg['n_train']} training images of one class, {cfg['epochs']} epochs for genlab; score "
+                  (f"Fit on {cfg['n_train']} training images of one class, {cfg['epochs']} epochs for genlab; score "
                   f"{cfg['n_test']} test images ({cfg['n_test'] // 10} per class; the other nine classes are outliers). "
                   "genlab's VAE scores all come from one fitted VAE (plus its background model); their seconds are "
                   "that whole fit plus the score's own time. "
                   "PyOD detectors see the flattened pixels in [0, 1]. Published deep one-class results "
-                  "(e.g. Deep SVDD, trained on all 6,000 images) average in the low 0.90s.", "",
+                  "(e.g. Deep SVDD, trained on all 6,000 images) average in the low 0.90s."), "",
                   _table(f, with_auprc=False)]  # fmt: skip
     if "faces" in payload:
         parts += ["", "### Faces vs non-faces (AUROC)", "", _table(payload["faces"], with_auprc=True)]

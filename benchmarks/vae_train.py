@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import WORK, machine, markdown_table, peak_rss_mb, write_docs_section, write_results  # noqa: E402
+from _common import WORK, machine, markdown_table, peak_rss_mb, write_docs_section, write_results
 
 ARCHITECTURES = {
     # 784-512-256-(16)-256-512-784

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +45,7 @@ def cli(capsys, monkeypatch):
 def run_genlab(*args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
     """Run the real ``genlab`` command in a subprocess."""
     return subprocess.run(
-        [sys.executable, "-m", "genlab", *map(str, args)], capture_output=True, text=True, timeout=timeout, **kwargs
+        [sys.executable, "-m", "genlab", *map(str, args)], capture_output=True, text=True, check=False, timeout=timeout, **kwargs
     )
 
 
@@ -52,14 +54,29 @@ def _few_threads():
     torch.set_num_threads(2)
 
 
+@contextlib.contextmanager
+def _torch_threads(n: int) -> Iterator[None]:
+    threads = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 @pytest.fixture
 def one_thread():
     """One torch thread for the test: tiny models train many times faster on one thread than on
     two when other work shares the cores (OpenMP's spinning threads)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+    with _torch_threads(1):
+        yield
+
+
+@pytest.fixture(scope="module")
+def one_thread_module():
+    """:func:`one_thread` for module-scoped fixtures that train tiny shared runs."""
+    with _torch_threads(1):
+        yield
 
 
 @pytest.fixture(scope="session")

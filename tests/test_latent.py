@@ -19,11 +19,9 @@ from genlab.viz.latent import traversal_figure, traversal_frames
 
 
 @pytest.fixture(scope="module")
-def blobs_run(tmp_path_factory):
+def blobs_run(one_thread_module, tmp_path_factory):
     """A 2-d VAE trained for about two seconds on 12x12 Gaussian blobs that move in x and y."""
     BUILTINS["test-blobs"] = Blobs()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # a tiny model: one thread avoids oversubscription on a busy machine
     try:
         out = tmp_path_factory.mktemp("runs") / "blobs"
         run, _ = train_run(
@@ -32,16 +30,13 @@ def blobs_run(tmp_path_factory):
         )  # fmt: skip
         yield run.path
     finally:
-        torch.set_num_threads(threads)
         BUILTINS.pop("test-blobs", None)
 
 
 @pytest.fixture(scope="module")
-def tiny_runs(tmp_path_factory):
+def tiny_runs(one_thread_module, tmp_path_factory):
     """An autoencoder on blobs and a VAE on digits (no known factors), a few steps each."""
     BUILTINS["test-blobs"] = Blobs()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
     try:
         root = tmp_path_factory.mktemp("runs")
         quick = TrainConfig(epochs=1, batch_size=64, max_steps=3)
@@ -53,7 +48,6 @@ def tiny_runs(tmp_path_factory):
         )
         yield {"ae": ae.path, "digits": vae.path}
     finally:
-        torch.set_num_threads(threads)
         BUILTINS.pop("test-blobs", None)
 
 

@@ -179,7 +179,7 @@ class _Bars:
 
 
 def test_data_with_factors_trains_a_classifier_of_every_factor(tmp_path, monkeypatch):
-    import genlab.data.registry as registry
+    from genlab.data import registry
     from genlab.evaluate.features import factor_labeled
 
     class Source:

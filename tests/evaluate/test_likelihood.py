@@ -3,9 +3,9 @@ import math
 import pytest
 import torch
 
+from genlab.data import load_splits, noisy_view
 from genlab.evaluate import bits_per_dim, iwae_log_likelihood, psnr, vae_likelihood
 from genlab.evaluate.run_metrics import evaluate_run
-from genlab.data import load_splits, noisy_view
 from genlab.run import Run
 
 

@@ -20,24 +20,19 @@ def strip_size(columns: int, rows: int = 1) -> tuple[int, int]:
 
 
 @pytest.fixture(scope="module")
-def gan_runs(tmp_path_factory):
+def gan_runs(one_thread_module, tmp_path_factory):
     """Tiny DCGANs on digits (2 steps each): unconditional, conditional; and a VAE and a toy GAN."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny models: one thread avoids oversubscription on a busy machine
-    try:
-        root = tmp_path_factory.mktemp("runs")
-        quick = TrainConfig(epochs=1, batch_size=32, max_steps=2)
-        digits = DataSpec("digits", limit=64)
-        players = {"latent_dim": 8, "channels": (4,)}
-        runs = {
-            "dcgan": train_run("dcgan", digits, quick, str(root / "dcgan"), players)[0].path,
-            "cgan": train_run("dcgan", digits, quick, str(root / "cgan"), {**players, "conditional": True})[0].path,
-            "vae": train_run("vae", digits, quick, str(root / "vae"), {"latent_dim": 2, "hidden": (16,)})[0].path,
-            "toy": train_run("gan", DataSpec("toy2d", limit=64), quick, str(root / "toy"), {"latent_dim": 2, "hidden": (8,)})[0].path,
-        }
-        yield runs
-    finally:
-        torch.set_num_threads(threads)
+    root = tmp_path_factory.mktemp("runs")
+    quick = TrainConfig(epochs=1, batch_size=32, max_steps=2)
+    digits = DataSpec("digits", limit=64)
+    players = {"latent_dim": 8, "channels": (4,)}
+    runs = {
+        "dcgan": train_run("dcgan", digits, quick, str(root / "dcgan"), players)[0].path,
+        "cgan": train_run("dcgan", digits, quick, str(root / "cgan"), {**players, "conditional": True})[0].path,
+        "vae": train_run("vae", digits, quick, str(root / "vae"), {"latent_dim": 2, "hidden": (16,)})[0].path,
+        "toy": train_run("gan", DataSpec("toy2d", limit=64), quick, str(root / "toy"), {"latent_dim": 2, "hidden": (8,)})[0].path,
+    }
+    return runs
 
 
 def _bad(cli, *args) -> str:

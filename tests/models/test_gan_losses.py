@@ -27,7 +27,7 @@ def test_logistic_discriminator_loss_is_binary_cross_entropy():
 
 
 def test_saturating_and_non_saturating_generator_losses():
-    sigmoid = lambda v: 1 / (1 + math.exp(-v))  # noqa: E731
+    sigmoid = lambda v: 1 / (1 + math.exp(-v))
     # minimax: G minimizes log(1 - D(G(z)))
     assert float(generator_loss("saturating", FAKE)) == pytest.approx(mean([math.log(1 - sigmoid(0.5)), math.log(1 - sigmoid(-3.0))]), rel=1e-6)
     # non-saturating: G minimizes -log D(G(z))

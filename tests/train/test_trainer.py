@@ -112,7 +112,7 @@ def _start_and_wait_for_checkpoint(out: Path) -> subprocess.Popen:
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("ref") / "run"
-    result = subprocess.run(_genlab(*TRAIN_ARGS[:-1], "--out", str(out)), capture_output=True, text=True, timeout=300)
+    result = subprocess.run(_genlab(*TRAIN_ARGS[:-1], "--out", str(out)), capture_output=True, text=True, check=False, timeout=300)
     assert result.returncode == 0, result.stderr
     return out
 
@@ -125,7 +125,7 @@ def test_killed_run_resumes_to_identical_weights(tmp_path, uninterrupted):
     assert process.returncode == -signal.SIGKILL
     summary = Run(out).read_json(Run(out).summary_path)
     assert summary is None  # it really died before finishing
-    result = subprocess.run(_genlab("train", "vae", "--out", str(out), "--resume"), capture_output=True, text=True, timeout=300)
+    result = subprocess.run(_genlab("train", "vae", "--out", str(out), "--resume"), capture_output=True, text=True, check=False, timeout=300)
     assert result.returncode == 0, result.stderr
     assert_same_weights(uninterrupted, out)
     assert metric_rows(uninterrupted) == metric_rows(out)
@@ -140,7 +140,7 @@ def test_ctrl_c_saves_a_checkpoint_mid_epoch_and_resumes_exactly(tmp_path, unint
     assert process.returncode == 130, err
     assert "--resume" in err
     assert Run(out).read_json(Run(out).summary_path)["status"] == "interrupted"
-    result = subprocess.run(_genlab("train", "vae", "--out", str(out), "--resume"), capture_output=True, text=True, timeout=300)
+    result = subprocess.run(_genlab("train", "vae", "--out", str(out), "--resume"), capture_output=True, text=True, check=False, timeout=300)
     assert result.returncode == 0, result.stderr
     assert_same_weights(uninterrupted, out)
 
@@ -198,7 +198,7 @@ def test_ddp_two_cpu_processes_hold_identical_weights(tmp_path):
     result = subprocess.run(
         _genlab("train", "vae", "--data", "digits", "--epochs", "2", "--latent-dim", "4", "--accelerator", "cpu",
                 "--devices", "2", "--strategy", "ddp", "--out", str(out), "--json"),
-        capture_output=True, text=True, timeout=600,
+        capture_output=True, text=True, check=False, timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     summary = Run(out).read_json(Run(out).summary_path)

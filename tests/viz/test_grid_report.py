@@ -1,8 +1,8 @@
 import torch
 
+from genlab.run import Run
 from genlab.viz.grid import make_grid, pair_rows
 from genlab.viz.report import render_report
-from genlab.run import Run
 
 
 def test_grid_layout():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -51,17 +50,17 @@ def fit(
     model: str = typer.Option("vae", help="vae or ae."),
     score: str = typer.Option("elbo", help="recon, elbo, iwae, ratio (background model) or complexity (images)."),
     contamination: float = typer.Option(0.1, help="Expected share of outliers; sets the threshold."),
-    epochs: Optional[int] = typer.Option(None, help="Passes over the data [default: about 100 steps for tables, 1,500 for images]."),
+    epochs: int | None = typer.Option(None, help="Passes over the data [default: about 100 steps for tables, 1,500 for images]."),
     batch_size: int = typer.Option(64, help="Examples per step."),
     lr: float = typer.Option(1e-3, help="Adam learning rate."),
-    latent_dim: Optional[int] = typer.Option(None, help="Latent size [default: D/4 in 2..16 for tables, 16 for images]."),
-    hidden: Optional[str] = typer.Option(None, help="Fully connected widths, e.g. 128,64."),
+    latent_dim: int | None = typer.Option(None, help="Latent size [default: D/4 in 2..16 for tables, 16 for images]."),
+    hidden: str | None = typer.Option(None, help="Fully connected widths, e.g. 128,64."),
     net: str = typer.Option("auto", help="auto, mlp or conv."),
     iwae_k: int = typer.Option(16, help="Posterior draws per example for the likelihood scores."),
     constant_columns: str = typer.Option("keep", help="keep (center, do not scale) or error."),
-    normal_class: Optional[int] = typer.Option(None, help="Labeled data: fit on this class only (one-class novelty)."),
+    normal_class: int | None = typer.Option(None, help="Labeled data: fit on this class only (one-class novelty)."),
     split: str = typer.Option("train", help="Part of a data set with an official test split to fit on: train or test."),
-    limit: Optional[int] = typer.Option(None, help="Fit on the first N examples only."),
+    limit: int | None = typer.Option(None, help="Fit on the first N examples only."),
     seed: int = typer.Option(0, help="Seed of initialization, data order and scoring draws."),
     device: str = typer.Option("auto", help="auto, cpu, cuda or mps."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing run in --out."),
@@ -97,7 +96,7 @@ def score(
     data: str = typer.Option(..., "--data", "-d", help=DATA_HELP),
     out: Path = typer.Option(..., "--out", "-o", help="CSV file to write: index, score, outlier (0/1)[, label]."),
     split: str = typer.Option("auto", help="auto (the official test split if there is one, else all), train or test."),
-    limit: Optional[int] = typer.Option(None, help="Score the first N examples only."),
+    limit: int | None = typer.Option(None, help="Score the first N examples only."),
     device: str = typer.Option("cpu", help="auto, cpu, cuda or mps."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as one JSON object."),
 ) -> None:

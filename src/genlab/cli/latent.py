@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -76,20 +75,20 @@ def traverse(
 def interpolate(
     run: Path = typer.Argument(..., help="Run folder."),
     out: Path = typer.Option(..., "--out", "-o", help="PNG or GIF file to write."),
-    a: Optional[int] = typer.Option(
+    a: int | None = typer.Option(
         None, "--a", help="Start: index of an image in the split (VAE), or a noise seed (GAN). Default 0."
     ),
-    b: Optional[int] = typer.Option(
+    b: int | None = typer.Option(
         None, "--b", help="End: index of an image in the split (VAE), or a noise seed (GAN). Default 1."
     ),
     steps: int = typer.Option(10, help="Points on the path, both ends included (with --walk: per leg)."),
     slerp: bool = typer.Option(
         False, "--slerp", help="Spherical interpolation instead of a straight line (the usual choice for GAN noise)."
     ),
-    label: Optional[int] = typer.Option(
+    label: int | None = typer.Option(
         None, help="Class kept fixed along the path of a conditional GAN (required for one)."
     ),
-    walk: Optional[int] = typer.Option(
+    walk: int | None = typer.Option(
         None, help="GAN: a closed walk through the noise of K seeds (--seed, --seed+1, ...) instead of --a to --b."
     ),
     split: str = typer.Option("test", help="VAE: train, val or test."),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -32,10 +31,10 @@ log = logging.getLogger("genlab")
 )
 def evaluate(
     run: Path = typer.Argument(..., help="Run folder."),
-    split: Optional[str] = typer.Option(None, help="train, val or test (default: test; with --data: all of that data set)."),
-    data: Optional[str] = typer.Option(None, "--data", help="Score on this data set instead of the run's own, e.g. a balanced test folder: folder:PATH,attributes=FILE.csv (not saved in the run folder)."),
+    split: str | None = typer.Option(None, help="train, val or test (default: test; with --data: all of that data set)."),
+    data: str | None = typer.Option(None, "--data", help="Score on this data set instead of the run's own, e.g. a balanced test folder: folder:PATH,attributes=FILE.csv (not saved in the run folder)."),
     iwae_k: int = typer.Option(100, help="Importance samples for the IWAE bound."),
-    n: Optional[int] = typer.Option(None, help="Score only the first N examples of the split."),
+    n: int | None = typer.Option(None, help="Score only the first N examples of the split."),
     batch_size: int = typer.Option(256, help="Examples per batch."),
     seed: int = typer.Option(0, help="Seed of the evaluation noise."),
     device: str = typer.Option("auto", help="auto, cpu, cuda or cuda:N."),
@@ -48,7 +47,7 @@ def evaluate(
     n_generated: int = typer.Option(10_000, help="--quality: samples to draw."),
     n_real: int = typer.Option(10_000, help="--quality: real examples of the split (a seeded subset; all if fewer)."),
     features: str = typer.Option("auto", help="--quality: auto, classifier (needs labels) or autoencoder."),
-    inception: Optional[Path] = typer.Option(None, help="--quality: local Inception-v3 weights (.pth state_dict or .safetensors) for standard FID."),
+    inception: Path | None = typer.Option(None, help="--quality: local Inception-v3 weights (.pth state_dict or .safetensors) for standard FID."),
     k: int = typer.Option(3, "--k", help="--quality: neighbours that set the k-NN manifold radii of precision/recall."),
     kid_subsets: int = typer.Option(100, help="--quality: random subsets KID averages over."),
     kid_subset_size: int = typer.Option(1000, help="--quality: examples per KID subset."),
@@ -121,7 +120,7 @@ def sample(
     n: int = typer.Option(64, help="Number of samples."),
     seed: int = typer.Option(0, help="Seed of the latent draws."),
     ncol: int = typer.Option(8, help="Images per row."),
-    label: Optional[int] = typer.Option(None, help="Class to draw from a conditional GAN (required for one)."),
+    label: int | None = typer.Option(None, help="Class to draw from a conditional GAN (required for one)."),
     device: str = typer.Option("auto", help="auto, cpu, cuda or cuda:N."),
 ) -> None:
     from genlab.api import sample_run
@@ -163,7 +162,7 @@ def reconstruct(
 @app.command(help="Write the run's self-contained HTML report." + examples("genlab report runs/vae", "genlab report runs/vae --out /tmp/vae.html"))
 def report(
     run: Path = typer.Argument(..., help="Run folder."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="HTML file [default: RUN/report.html]."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="HTML file [default: RUN/report.html]."),
 ) -> None:
     from genlab.viz.report import write_report
 

@@ -7,7 +7,7 @@ import inspect
 import logging
 import typing
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -21,18 +21,18 @@ log = logging.getLogger("genlab")
 
 
 def _common_train_parameters() -> list[inspect.Parameter]:
-    O = typer.Option  # noqa: N806
+    O = typer.Option
     spec: list[tuple[str, Any, Any]] = [
         ("out", Path, O(..., "--out", "-o", help="Run folder to create (or to continue with --resume).")),
-        ("data", Optional[str], O(None, rich_help_panel="Data", help="Data set: a built-in name (see `genlab datasets`), folder:PATH or npz:PATH. Default: fashion-mnist (digits if it is not installed).")),
-        ("epochs", Optional[int], O(None, rich_help_panel="Training", help="Passes over the training data (default 10).")),
+        ("data", str | None, O(None, rich_help_panel="Data", help="Data set: a built-in name (see `genlab datasets`), folder:PATH or npz:PATH. Default: fashion-mnist (digits if it is not installed).")),
+        ("epochs", int | None, O(None, rich_help_panel="Training", help="Passes over the training data (default 10).")),
         ("batch_size", int, O(128, rich_help_panel="Training", help="Examples per step on each device.")),
         ("lr", float, O(1e-3, rich_help_panel="Training", help="Adam learning rate.")),
         ("seed", int, O(0, rich_help_panel="Training", help="Seed of initialization, data order and noise.")),
-        ("limit", Optional[int], O(None, rich_help_panel="Data", help="Use only the first N training examples (after the seeded shuffle).")),
-        ("max_steps", Optional[int], O(None, rich_help_panel="Training", help="Stop after N optimizer steps.")),
-        ("max_time", Optional[float], O(None, rich_help_panel="Training", help="Stop after this many seconds of training (e.g. 720 for a 12-minute budget); checkpointed, and --resume gets a fresh budget.")),
-        ("resize", Optional[int], O(None, rich_help_panel="Data", help="Resize images to NxN.")),
+        ("limit", int | None, O(None, rich_help_panel="Data", help="Use only the first N training examples (after the seeded shuffle).")),
+        ("max_steps", int | None, O(None, rich_help_panel="Training", help="Stop after N optimizer steps.")),
+        ("max_time", float | None, O(None, rich_help_panel="Training", help="Stop after this many seconds of training (e.g. 720 for a 12-minute budget); checkpointed, and --resume gets a fresh budget.")),
+        ("resize", int | None, O(None, rich_help_panel="Data", help="Resize images to NxN.")),
         ("binarize", bool, O(False, rich_help_panel="Data", help="Dynamic binarization (a fresh Bernoulli draw per batch); needed for valid Bernoulli likelihoods of grayscale data.")),
         ("dequantize", bool, O(False, rich_help_panel="Data", help="Uniform dequantization of 8-bit values, for Gaussian likelihoods in bits/dim.")),
         ("val_fraction", float, O(0.1, rich_help_panel="Data", help="Share of the training data held out for validation.")),
@@ -41,7 +41,7 @@ def _common_train_parameters() -> list[inspect.Parameter]:
         ("strategy", str, O("auto", rich_help_panel="Devices", help="auto, ddp, ddp_spawn, ... (Lightning Fabric strategies).")),
         ("num_nodes", int, O(1, rich_help_panel="Devices", help="Machines for multi-node training under torchrun or SLURM.")),
         ("precision", str, O("32-true", rich_help_panel="Devices", help="32-true, bf16-mixed or 16-mixed.")),
-        ("grad_clip", Optional[float], O(None, rich_help_panel="Training", help="Clip the gradient norm to this value.")),
+        ("grad_clip", float | None, O(None, rich_help_panel="Training", help="Clip the gradient norm to this value.")),
         ("log_every", int, O(50, rich_help_panel="Training", help="Steps between rows of metrics.csv.")),
         ("snapshot_every", int, O(1, rich_help_panel="Training", help="Epochs between reconstruction and sample images.")),
         ("resume", bool, O(False, "--resume", help="Continue the run in --out from its last checkpoint (the saved config is used; --epochs and --max-steps may extend it).")),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from genlab.data.digits import Digits
 from genlab.data.faces import Faces, FacesDetection

@@ -1,6 +1,12 @@
 """Metrics: pure functions of tensors, and the evaluation of a run folder."""
 
-from genlab.evaluate.likelihood import bits_per_dim, iwae_log_likelihood, psnr, reconstruction_errors, vae_likelihood
+from genlab.evaluate.likelihood import (
+    bits_per_dim,
+    iwae_log_likelihood,
+    psnr,
+    reconstruction_errors,
+    vae_likelihood,
+)
 from genlab.evaluate.quality import frechet_distance, kernel_distance, precision_recall, sample_quality
 from genlab.evaluate.run_metrics import evaluate_run
 from genlab.evaluate.toy import ks, mmd, modes_covered, toy_metrics, wasserstein1

@@ -7,7 +7,8 @@ a data tensor in memory-bounded chunks and reports both the ELBO and the IWAE-k 
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
 import torch
 
@@ -219,7 +220,7 @@ def evaluate_run(
         from genlab.evaluate.disentanglement import compute_all, model_representation
 
         represent = model_representation(model, spec, dev, derive_seed(seed, "factor-noise"))
-        say = lambda name: log.info("disentanglement: computing %s", name)  # noqa: E731
+        say = lambda name: log.info("disentanglement: computing %s", name)
         result["disentanglement"] = compute_all(factors, represent, derive_seed(seed, "factors"), disentanglement_n, progress=say)
     if fairness and not hasattr(model, "classify"):
         raise ConfigError(f"--fairness scores a classifier (classifier, dbvae); {run.path} holds a '{config.model}' model")

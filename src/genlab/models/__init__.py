@@ -5,8 +5,8 @@ from genlab.models.autoencoder import AEConfig, Autoencoder, AutoencoderConfig
 from genlab.models.classifier import Classifier, ClassifierConfig
 from genlab.models.config import ModelConfig
 from genlab.models.dbvae import DBVAEConfig, DebiasingVAE
-from genlab.models.iwae import IWAE, IWAEConfig
 from genlab.models.gan import GAN, DCGANConfig, GANConfig
+from genlab.models.iwae import IWAE, IWAEConfig
 from genlab.models.progan import ProGAN, ProGANConfig
 from genlab.models.registry import MODELS, ModelSpec, build_model, get_model_spec, register_model
 from genlab.models.vae import VAE, VAEConfig
@@ -100,26 +100,26 @@ register_model(
 )  # fmt: skip
 
 __all__ = [
+    "GAN",
+    "IWAE",
+    "MODELS",
+    "VAE",
+    "AEConfig",
     "AnnealedVAE",
     "AnnealedVAEConfig",
-    "IWAE",
-    "IWAEConfig",
+    "Autoencoder",
+    "AutoencoderConfig",
     "Classifier",
     "ClassifierConfig",
     "DBVAEConfig",
-    "DebiasingVAE",
-    "AEConfig",
-    "Autoencoder",
-    "AutoencoderConfig",
     "DCGANConfig",
-    "GAN",
+    "DebiasingVAE",
     "GANConfig",
-    "MODELS",
-    "ProGAN",
-    "ProGANConfig",
+    "IWAEConfig",
     "ModelConfig",
     "ModelSpec",
-    "VAE",
+    "ProGAN",
+    "ProGANConfig",
     "VAEConfig",
     "build_model",
     "get_model_spec",

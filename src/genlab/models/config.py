@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import typing
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Self, TypeVar
 
 from genlab.errors import ConfigError
 
@@ -34,7 +34,7 @@ class ModelConfig:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls: type[C], values: dict[str, Any]) -> C:
+    def from_dict(cls, values: dict[str, Any]) -> Self:
         """Rebuild a config from :meth:`to_dict` output (JSON turns tuples into lists)."""
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - names)

@@ -154,7 +154,7 @@ def _build_players(c: GANConfig) -> tuple[Generator, Discriminator]:
         if c.is_image:
             g_body = nn.Sequential(g_body, nn.Tanh())
         width = c.hidden[-1] if c.hidden else dims
-        leaky = lambda: nn.LeakyReLU(0.2, inplace=True)  # noqa: E731
+        leaky = lambda: nn.LeakyReLU(0.2, inplace=True)
         layers: list[nn.Module] = [nn.Flatten()]
         if c.hidden:
             layers += [MLP(dims, c.hidden[:-1], c.hidden[-1], leaky), leaky()]
@@ -264,7 +264,7 @@ class GAN(nn.Module):
     ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """The discriminator's training loss with its penalties, and the named terms (logged)."""
         c = self.config
-        critic = lambda v: d(v, y)  # noqa: E731
+        critic = lambda v: d(v, y)
         terms: dict[str, torch.Tensor] = {}
         if c.r1 > 0:
             r1, real_out = r1_penalty(critic, real)

@@ -18,7 +18,8 @@ variant exists. The -log sigmoid terms are computed as softplus, stable for any 
 
 from __future__ import annotations
 
-from typing import Callable, Literal
+from collections.abc import Callable
+from typing import Literal
 
 import torch
 import torch.nn.functional as F

@@ -13,6 +13,7 @@ from typing import Literal
 import torch
 from torch import nn
 
+from genlab.errors import ConfigError
 from genlab.models.autoencoder import AutoencoderConfig
 from genlab.models.config import check_choice, option
 from genlab.models.distributions import (
@@ -22,7 +23,6 @@ from genlab.models.distributions import (
     log_normal,
     log_standard_normal,
 )
-from genlab.errors import ConfigError
 from genlab.nets import build_decoder, build_encoder
 from genlab.viz.grid import pair_rows
 

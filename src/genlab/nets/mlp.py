@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 
 import torch
@@ -23,7 +24,7 @@ class MLP(nn.Sequential):
     ) -> None:
         widths = [in_dim, *hidden, out_dim]
         layers: list[nn.Module] = []
-        for i, (a, b) in enumerate(zip(widths[:-1], widths[1:])):
+        for i, (a, b) in enumerate(itertools.pairwise(widths)):
             layers.append(nn.Linear(a, b))
             if i < len(widths) - 2:
                 layers.append(activation())

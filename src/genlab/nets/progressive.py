@@ -12,6 +12,7 @@ deviation feature in the discriminator.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -86,7 +87,7 @@ class ProgressiveGenerator(nn.Module):
         self.start = nn.Sequential(PixelNorm(), EqualizedLinear(in_dim, w0 * 16, gain=math.sqrt(2) / 4))
         self.start_conv = nn.Sequential(_lrelu(), PixelNorm(), EqualizedConv2d(w0, w0, 3), _lrelu(), PixelNorm())
         blocks = []
-        for a, b in zip(widths[:-1], widths[1:]):
+        for a, b in itertools.pairwise(widths):
             blocks.append(nn.Sequential(EqualizedConv2d(a, b, 3), _lrelu(), PixelNorm(), EqualizedConv2d(b, b, 3), _lrelu(), PixelNorm()))
         self.blocks = nn.ModuleList(blocks)
         self.to_rgb = nn.ModuleList([EqualizedConv2d(w, out_channels, 1, gain=1.0) for w in widths])
@@ -115,7 +116,7 @@ class ProgressiveFeatures(nn.Module):
         super().__init__()
         self.from_rgb = nn.ModuleList([nn.Sequential(EqualizedConv2d(in_channels, w, 1), _lrelu()) for w in widths])
         blocks = []
-        for a, b in zip(widths[:-1], widths[1:]):  # block k maps stage k's width b down to stage k-1's a
+        for a, b in itertools.pairwise(widths):  # block k maps stage k's width b down to stage k-1's a
             blocks.append(nn.Sequential(EqualizedConv2d(b, b, 3), _lrelu(), EqualizedConv2d(b, a, 3), _lrelu()))
         self.blocks = nn.ModuleList(blocks)
         w0 = widths[0]

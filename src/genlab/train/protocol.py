@@ -20,8 +20,8 @@ own step instead, and the trainer still owns the optimizers, devices, checkpoint
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 from torch import nn

@@ -23,8 +23,9 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import torch
 from lightning_fabric import Fabric
@@ -98,7 +99,7 @@ class _StopRequest:
         self.requested = True
         log.warning("stop requested: saving a checkpoint after this step (Ctrl-C again aborts without saving)")
 
-    def __enter__(self) -> _StopRequest:
+    def __enter__(self) -> Self:
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 self._previous[sig] = signal.signal(sig, self._handle)

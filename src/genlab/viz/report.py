@@ -70,8 +70,8 @@ def render_report(run: Run) -> str:
     summary = run.read_json(run.summary_path) or {}
     parts = [
         f"<h1>{html.escape(run.path.name)}</h1>",
-        f"<p class='sub'>{html.escape(config['model'])} on {html.escape(config['data']['name'])} · "
-        f"report written {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · genlab {html.escape(config.get('genlab_version', '?'))}</p>",
+        (f"<p class='sub'>{html.escape(config['model'])} on {html.escape(config['data']['name'])} · "
+        f"report written {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · genlab {html.escape(config.get('genlab_version', '?'))}</p>"),
     ]
     evals = sorted(run.path.glob("eval_*.json"))
     qualities = sorted(run.path.glob("quality_*.json"))

@@ -8,7 +8,7 @@ discriminator's output over the line (blue, dashed). 2-D: real points (gray) and
 from __future__ import annotations
 
 import io
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch

@@ -3,10 +3,18 @@
 A VAE trained on the images learns their distribution. Each image's debiasing weight (inverse
 latent density, :func:`genlab.bias.weights.debiasing_weights`) says how rare its kind is. The
 images of lowest density are the under-represented ones; the latent dimensions along which the
-weights vary most are the features that carry the skew. Where the attributes of each image are
-known (procedural faces, or a user's attribute table), each attribute group's share of the data
-and its mean weight show whether the model found the rare groups: a group that is rare gets a
-mean weight above 1 (the uniform weight) without the VAE ever seeing its label.
+weights vary most are the features that carry the skew.
+
+A feature can also be too rare for the VAE to give it any latent direction at all: then the
+images that have it sit in ordinary latent regions, and the VAE simply fails to draw the feature
+(a small VAE leaves out glasses worn by 5% of faces). Their reconstruction error is what gives
+them away, so every image also gets its error relative to the mean error. An image is as rare as
+the larger of the two signals says.
+
+Where the attributes of each image are known (procedural faces, or a user's attribute table),
+each attribute group's share of the data, its mean weight and its mean relative error show
+whether the model found the rare groups: a rare group scores above 1 (the uniform value) on one
+of them without the VAE ever seeing its label.
 """
 
 from __future__ import annotations
@@ -32,6 +40,12 @@ class GroupStat:
     share: float
     mean_weight: float  # mean normalized weight of its images; 1 is the uniform weight
     level_name: str = ""  # the level's name where known (an attributes CSV's ``dark``)
+    mean_error: float | None = None  # mean reconstruction error of its images over the overall mean
+
+    @property
+    def rarity(self) -> float:
+        """The larger of the two signals: rare in latent space, or not learned at all."""
+        return self.mean_weight if self.mean_error is None else max(self.mean_weight, self.mean_error)
 
     @property
     def label(self) -> str:
@@ -47,6 +61,7 @@ class Discovery:
     weights: torch.Tensor  # (N,) normalized so that their mean is 1
     skew: dict[int, float]  # active dimension -> std of its contribution to the log-weight
     groups: list[GroupStat] = field(default_factory=list)
+    errors: torch.Tensor | None = None  # (N,) reconstruction error over its mean (mean 1), where known
 
     @property
     def skewed_dims(self) -> list[int]:
@@ -61,9 +76,15 @@ class Discovery:
         """Indices of the ``n`` images of highest latent density (lowest weight)."""
         return torch.argsort(self.weights)[:n]
 
+    def worst_explained(self, n: int) -> torch.Tensor:
+        """Indices of the ``n`` images of largest reconstruction error (empty when errors are unknown)."""
+        if self.errors is None:
+            return torch.zeros(0, dtype=torch.long)
+        return torch.argsort(self.errors, descending=True)[:n]
+
     def ranked_groups(self) -> list[GroupStat]:
-        """Attribute groups by decreasing mean weight: the under-represented first."""
-        return sorted(self.groups, key=lambda g: -g.mean_weight)
+        """Attribute groups by decreasing rarity (mean weight, or mean relative error where larger)."""
+        return sorted(self.groups, key=lambda g: -g.rarity)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -72,11 +93,15 @@ class Discovery:
             "active_dims": self.active,
             "kl_per_dim": [round(float(v), 4) for v in self.kl],
             "skewed_dims": self.skewed_dims,
-            "groups": {
-                g.label: {"share": round(g.share, 4), "mean_weight": round(g.mean_weight, 4), "n": g.n}
-                for g in self.ranked_groups()
-            },
+            "groups": {g.label: _group_json(g) for g in self.ranked_groups()},
         }
+
+
+def _group_json(g: GroupStat) -> dict[str, Any]:
+    out: dict[str, Any] = {"share": round(g.share, 4), "mean_weight": round(g.mean_weight, 4)}
+    if g.mean_error is not None:
+        out |= {"mean_error": round(g.mean_error, 4), "rarity": round(g.rarity, 4)}
+    return out | {"n": g.n}
 
 
 @torch.no_grad()
@@ -104,11 +129,13 @@ def discover(
     alpha: float = 0.01,
     combine: Combine = "max",
     factor_levels: tuple[tuple[str, ...], ...] | None = None,
+    errors: torch.Tensor | None = None,
 ) -> Discovery:
     """Weigh every image by inverse latent density over the active dimensions; tabulate known attributes.
 
     ``factors`` (N, F) are level indices named by ``factor_names`` (levels named by ``factor_levels``
-    where known); negative levels are unknown and left out of the groups.
+    where known); negative levels are unknown and left out of the groups. ``errors`` (N,) are the
+    images' reconstruction errors (:func:`reconstruction_errors`), reported relative to their mean.
     """
     kl = (0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar)).mean(0)
     active = [int(d) for d in torch.argsort(kl, descending=True) if kl[d] >= INACTIVE_KL]
@@ -121,8 +148,17 @@ def discover(
     weights = debiasing_weights(codes, bins, alpha, combine).double() * len(mu)  # mean 1
     per_dim = -torch.log(histogram_probabilities(codes, bins) + alpha)  # (N, A): each dimension's vote
     skew = {d: float(per_dim[:, i].std()) for i, d in enumerate(active)}
-    groups = attribute_groups(weights, factors, factor_names, factor_levels) if factors is not None and factor_names else []
-    return Discovery(mu, kl, active, weights.float(), skew, groups)
+    relative = None
+    if errors is not None:
+        if errors.shape != (len(mu),):
+            raise ConfigError(f"expected one reconstruction error per image ({len(mu)}), got shape {tuple(errors.shape)}")
+        relative = errors.double() / errors.double().mean().clamp_min(1e-12)
+    groups = (
+        attribute_groups(weights, factors, factor_names, factor_levels, relative)
+        if factors is not None and factor_names
+        else []
+    )
+    return Discovery(mu, kl, active, weights.float(), skew, groups, None if relative is None else relative.float())
 
 
 def attribute_groups(
@@ -130,8 +166,10 @@ def attribute_groups(
     factors: torch.Tensor,
     factor_names: tuple[str, ...],
     factor_levels: tuple[tuple[str, ...], ...] | None = None,
+    errors: torch.Tensor | None = None,
 ) -> list[GroupStat]:
-    """Share and mean weight of every level of every attribute (rows with negative levels are skipped)."""
+    """Share, mean weight (and mean relative error) of every level of every attribute (rows with
+    negative levels are skipped)."""
     if factors.shape != (len(weights), len(factor_names)):
         raise ConfigError(
             f"the attribute table has shape {tuple(factors.shape)}, but there are {len(weights)} images "
@@ -147,5 +185,21 @@ def attribute_groups(
             members = column == level
             n = int(members.sum())
             level_name = names[level] if level < len(names) else ""
-            stats.append(GroupStat(name, int(level), n, n / total, float(weights[members].mean()), level_name))
+            error = None if errors is None else float(errors[members].mean())
+            stats.append(GroupStat(name, int(level), n, n / total, float(weights[members].mean()), level_name, error))
     return stats
+
+
+@torch.no_grad()
+def reconstruction_errors(model: Any, x: torch.Tensor, mu: torch.Tensor, batch_size: int = 256) -> torch.Tensor | None:
+    """Squared error (N,) between each image and the decoder's mean at its posterior mean, summed
+    over pixels; None for a model without a decoder."""
+    if not hasattr(model, "decode"):
+        return None
+    device = next(model.parameters()).device
+    errors = []
+    for images, codes in zip(x.split(batch_size), mu.split(batch_size), strict=True):
+        decoded = model.decode(codes.to(device))
+        means = model.to_data(decoded) if hasattr(model, "to_data") else decoded
+        errors.append((means.cpu() - images).pow(2).flatten(1).sum(1))
+    return torch.cat(errors)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -17,8 +16,9 @@ app.add_typer(bias_app, name="bias")
 
 
 @bias_app.command(
-    help="Fit (or reuse) a VAE on the training images and report the rarest images, latent histograms, "
-    "traversals of the skewed dimensions and, where attributes are known, each group's share and mean weight."
+    help="Fit (or reuse) a VAE on the training images and report the rarest images (inverse latent density), "
+    "the images it explains worst (reconstruction error), latent histograms, traversals of the skewed dimensions "
+    "and, where attributes are known, each group's share, mean weight and mean relative error."
     + examples(
         "genlab bias discover --data faces:skin=0.3,0.3,0.3,0.04,0.03,0.03 --out reports/faces",
         "genlab bias discover --model runs/vae-faces --out reports/faces --json",
@@ -28,17 +28,17 @@ app.add_typer(bias_app, name="bias")
 )
 def discover(
     out: Path = typer.Option(..., "--out", "-o", help="Folder for report.html, discovery.json (and the fitted VAE)."),
-    data: Optional[str] = typer.Option(None, help="Training images: a data set name, faces:OPTIONS, folder:PATH or folder:PATH,attributes=FILE.csv (per-image attributes for the group table)."),
-    model: Optional[Path] = typer.Option(None, "--model", help="Reuse the VAE of this run folder instead of fitting one."),
+    data: str | None = typer.Option(None, help="Training images: a data set name, faces:OPTIONS, folder:PATH or folder:PATH,attributes=FILE.csv (per-image attributes for the group table)."),
+    model: Path | None = typer.Option(None, "--model", help="Reuse the VAE of this run folder instead of fitting one."),
     epochs: int = typer.Option(10, help="Epochs of the fitted VAE."),
-    limit: Optional[int] = typer.Option(None, help="Use only the first N training images."),
-    resize: Optional[int] = typer.Option(None, help="Resize images to NxN."),
+    limit: int | None = typer.Option(None, help="Use only the first N training images."),
+    resize: int | None = typer.Option(None, help="Resize images to NxN."),
     bins: int = typer.Option(10, help="Histogram bins per latent dimension."),
     alpha: float = typer.Option(0.01, help="Histogram smoothing; larger means closer to uniform weights."),
     combine: str = typer.Option("max", help="max (MIT lab) or product (the paper) of the per-dimension weights."),
     seed: int = typer.Option(0, help="Seed of the VAE's training."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out folder."),
-    as_json: bool = typer.Option(False, "--json", help="Print, per known attribute group, its share and mean weight."),
+    as_json: bool = typer.Option(False, "--json", help="Print, per known attribute group, its share, mean weight, mean relative reconstruction error and rarity."),
 ) -> None:
     from genlab.bias.app import discover_bias
 
@@ -52,4 +52,5 @@ def discover(
         return
     log.info("report: %s", report)
     for group in found.ranked_groups()[:5]:
-        log.info("%s: %.1f%% of the data, mean weight %.2f", group.label, 100 * group.share, group.mean_weight)
+        error = "" if group.mean_error is None else f", mean relative error {group.mean_error:.2f}"
+        log.info("%s: %.1f%% of the data, mean weight %.2f%s", group.label, 100 * group.share, group.mean_weight, error)

@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from genlab.data.splits import DataSpec, load_splits, noisy_view
+from genlab.data.splits import DataSpec, load_splits, noisy_view, reuse_splits
 from genlab.device import resolve_device
 from genlab.errors import ConfigError, RunError
 from genlab.models.registry import build_model, get_model_spec
@@ -106,8 +106,9 @@ def _fit(trainer: Trainer, run: Run, config: RunConfig, splits: Any, resume: boo
     if not is_secondary_process():
         from genlab.viz.report import write_report
 
-        write_training_animations(run, model)
-        write_report(run)
+        with reuse_splits(config.data, splits):
+            write_training_animations(run, model)
+            write_report(run)
     return result
 
 

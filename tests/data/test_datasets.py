@@ -124,3 +124,26 @@ def test_binarize_checks_data_range(tmp_path):
     np.savez(tmp_path / "v.npz", x=np.random.default_rng(0).normal(size=(50, 3)).astype(np.float32))
     with pytest.raises(DataError, match="binarize"):
         load_splits(DataSpec(f"npz:{tmp_path / 'v.npz'}", binarize=True))
+
+
+def test_training_loads_its_data_once_report_included(tmp_path, monkeypatch, one_thread):
+    """The report written after training (its latent pictures draw test images) reuses the
+    trainer's copy of the data: a second copy would double the peak memory of a large data set."""
+    from genlab.api import train_run
+    from genlab.train import TrainConfig
+
+    source = get_source("digits")
+    loads = []
+    original = type(source).load
+
+    def counting_load(self, *args, **kwargs):
+        loads.append(args)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(source), "load", counting_load)
+    run, _ = train_run("vae", DataSpec("digits"), TrainConfig(epochs=1, max_steps=2), str(tmp_path / "run"),
+                       {"latent_dim": 2, "hidden": (16,)})  # fmt: skip
+    assert "Latent code" in run.report_path.read_text()  # the pictures that need test images are there
+    assert len(loads) == 1
+    load_splits(DataSpec("digits"))  # outside training, loading works as before
+    assert len(loads) == 2

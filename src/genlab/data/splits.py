@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import torch
@@ -61,9 +63,26 @@ def _permutation(n: int, seed: int) -> torch.Tensor:
     return torch.randperm(n, generator=torch.Generator().manual_seed(seed))
 
 
+_LOADED: dict[DataSpec, Splits] = {}
+
+
+@contextlib.contextmanager
+def reuse_splits(spec: DataSpec, splits: Splits) -> Iterator[None]:
+    """Within the block, ``load_splits(spec)`` returns ``splits`` instead of loading them again
+    (the report written after training draws its pictures from the trainer's copy of the data
+    instead of a second one in memory)."""
+    _LOADED[spec] = splits
+    try:
+        yield
+    finally:
+        _LOADED.pop(spec, None)
+
+
 def load_splits(spec: DataSpec) -> Splits:
     """Load ``spec.name`` and split it deterministically: official test (or a fixed hold-out),
     then validation carved from the training pool by ``spec.seed``, then ``spec.limit``."""
+    if spec in _LOADED:
+        return _LOADED[spec]
     pool, test = get_source(spec.name).load(spec.resize)
     if spec.binarize and pool.is_image is False:
         raise DataError("--binarize applies to images with values in [0, 1], but this data set holds vectors")

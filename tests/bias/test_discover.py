@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from genlab.bias.discover import discover, reconstruction_errors
+from genlab.bias.discover import discover, squared_errors
 from genlab.errors import ConfigError
 
 
@@ -56,22 +56,19 @@ def test_errors_must_match_the_images():
         discover(mu, logvar, factors, ("left", "unlearned"), errors=torch.ones(3))
 
 
-class _ConstantDecoder(nn.Module):
-    """decode(z) = logits of 0.5 everywhere; to_data maps them to probabilities."""
+class _ConstantReconstruction(nn.Module):
+    """reconstruct(x) = 0.5 everywhere, whatever x is."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.bias = nn.Parameter(torch.zeros(()))
+        self.logit = nn.Parameter(torch.zeros(()))
 
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        return self.bias.expand(len(z), 1, 2, 2)
-
-    def to_data(self, output: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(output)
+    def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.logit).expand_as(x)
 
 
-def test_reconstruction_errors_are_per_image_squared_error_sums_in_data_space():
+def test_squared_errors_are_per_image_sums_over_pixels():
     x = torch.tensor([[[[0.5, 0.5], [0.5, 0.5]]], [[[1.0, 0.0], [0.5, 0.5]]], [[[1.0, 1.0], [1.0, 1.0]]]])
-    errors = reconstruction_errors(_ConstantDecoder(), x, torch.zeros(3, 2), batch_size=2)
+    errors = squared_errors(_ConstantReconstruction(), x, batch_size=2)
     assert torch.allclose(errors, torch.tensor([0.0, 0.5, 1.0]))
-    assert reconstruction_errors(nn.Linear(2, 2), x, torch.zeros(3, 2)) is None  # no decoder, no errors
+    assert squared_errors(nn.Linear(2, 2), x) is None  # no reconstruction, no errors

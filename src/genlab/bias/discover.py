@@ -135,7 +135,7 @@ def discover(
 
     ``factors`` (N, F) are level indices named by ``factor_names`` (levels named by ``factor_levels``
     where known); negative levels are unknown and left out of the groups. ``errors`` (N,) are the
-    images' reconstruction errors (:func:`reconstruction_errors`), reported relative to their mean.
+    images' reconstruction errors (:func:`squared_errors`), reported relative to their mean.
     """
     kl = (0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar)).mean(0)
     active = [int(d) for d in torch.argsort(kl, descending=True) if kl[d] >= INACTIVE_KL]
@@ -191,15 +191,10 @@ def attribute_groups(
 
 
 @torch.no_grad()
-def reconstruction_errors(model: Any, x: torch.Tensor, mu: torch.Tensor, batch_size: int = 256) -> torch.Tensor | None:
-    """Squared error (N,) between each image and the decoder's mean at its posterior mean, summed
-    over pixels; None for a model without a decoder."""
-    if not hasattr(model, "decode"):
+def squared_errors(model: Any, x: torch.Tensor, batch_size: int = 256) -> torch.Tensor | None:
+    """Squared error (N,) between each image and the model's reconstruction (the decoder's mean at
+    the posterior mean), summed over pixels; None for a model that does not reconstruct."""
+    if not hasattr(model, "reconstruct"):
         return None
     device = next(model.parameters()).device
-    errors = []
-    for images, codes in zip(x.split(batch_size), mu.split(batch_size), strict=True):
-        decoded = model.decode(codes.to(device))
-        means = model.to_data(decoded) if hasattr(model, "to_data") else decoded
-        errors.append((means.cpu() - images).pow(2).flatten(1).sum(1))
-    return torch.cat(errors)
+    return torch.cat([(model.reconstruct(xb.to(device)).cpu() - xb).pow(2).flatten(1).sum(1) for xb in x.split(batch_size)])

@@ -49,16 +49,15 @@ def histograms_png(discovery: Discovery, max_dims: int = 16) -> bytes:
 
 
 def _groups_table(discovery: Discovery) -> str:
-    with_errors = discovery.errors is not None
     rows = "".join(
         f"<tr><td>{html.escape(g.attribute)}</td><td class='num'>{html.escape(g.level_name or str(g.level))}</td><td class='num'>{g.n}</td>"
         f"<td class='num'>{100 * g.share:.1f}%</td><td class='num'>{g.mean_weight:.3f}</td>"
-        + (f"<td class='num'>{g.mean_error:.3f}</td>" if with_errors and g.mean_error is not None else "")
+        + (f"<td class='num'>{g.mean_error:.3f}</td>" if g.mean_error is not None else "")
         + "</tr>"
         for g in discovery.ranked_groups()
     )
     header = "<tr><th>attribute</th><th>level</th><th>images</th><th>share</th><th>mean weight</th>"
-    header += "<th>mean relative error</th></tr>" if with_errors else "</tr>"
+    header += "<th>mean relative error</th></tr>" if discovery.errors is not None else "</tr>"
     return "<table>" + header + rows + "</table>"
 
 

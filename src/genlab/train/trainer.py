@@ -183,6 +183,11 @@ class Trainer:
         rank, world = fabric.global_rank, fabric.world_size
         if fabric.device.type == "cpu" and world > 1:
             torch.set_num_threads(max(1, (os.cpu_count() or 1) // c.devices))
+        if fabric.device.type == "cuda":
+            # cuDNN's default algorithms may sum gradients in a varying order (seen: a conv VAE's
+            # transposed-conv weights differed after a resume on an H200); the promise that a
+            # resumed run ends with the uninterrupted run's weights needs deterministic ones.
+            torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
         raw_model = model
         # oneDNN's convolutions run faster on channels-last images on the CPU (measured: +6% for
         # the conv VAE); values are the same, only the memory layout differs.

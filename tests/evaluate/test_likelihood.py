@@ -7,6 +7,7 @@ from genlab.data import load_splits, noisy_view
 from genlab.evaluate import bits_per_dim, iwae_log_likelihood, psnr, vae_likelihood
 from genlab.evaluate.run_metrics import evaluate_run
 from genlab.run import Run
+from linear_gaussian import LinearGaussian
 
 
 def test_iwae_of_equal_weights_is_that_weight():
@@ -38,17 +39,30 @@ def trained(vae_run):
     return run.load_model(), x
 
 
-def test_iwae_bound_is_tighter_than_elbo_and_tightens_with_k(trained):
-    model, x = trained
+def test_with_the_exact_posterior_every_importance_weight_is_the_exact_likelihood():
+    model = LinearGaussian.make()
+    x = model.sample(500)
+    with torch.no_grad():
+        log_w = model.vae().log_weights(x, 10)
+    assert torch.allclose(log_w, model.log_px(x).expand_as(log_w), atol=1e-4)
+
+
+def test_elbo_misses_the_exact_likelihood_by_the_posterior_kl_and_iwae_closes_the_gap():
+    model = LinearGaussian.make()
+    x = model.sample(2000)
+    exact_nll = -float(model.log_px(x).mean())
+    gap = float(model.posterior_gap(x, 0.6, 2.5).mean())  # KL(q || p(z|x)), about 2.2 nats
+    vae = model.vae(0.6, 2.5)
     nll = {}
-    for k in (1, 10, 100):
+    for k in (1, 10, 100, 1000):
         torch.manual_seed(0)
-        terms = vae_likelihood(model, x, k)
+        with torch.no_grad():
+            terms = vae_likelihood(vae, x, k)
         nll[k] = float(-terms["log_px"].mean())
-        elbo = float(terms["elbo"].mean())
-    assert abs(nll[1] - (-elbo)) < 1.0  # k = 1 estimates the ELBO
-    assert nll[100] < nll[10] < nll[1]
-    assert nll[1] - nll[100] > 0.2
+        assert -float(terms["elbo"].mean()) == pytest.approx(exact_nll + gap, abs=0.3)  # one draw per example
+    assert nll[1] == pytest.approx(exact_nll + gap, abs=0.3)  # k = 1 estimates the ELBO
+    assert nll[1] > nll[10] > nll[100] > nll[1000]
+    assert nll[1000] == pytest.approx(exact_nll, abs=0.05)
 
 
 def test_chunking_does_not_change_the_estimate(trained):

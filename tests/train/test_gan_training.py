@@ -115,9 +115,10 @@ def test_the_1d_toy_converges_and_evaluate_prints_the_toy_metrics(tmp_path):
     run, _ = train_run("gan", DataSpec("toy1d"), TrainConfig(epochs=10, batch_size=128, lr=2e-3, snapshot_every=5), str(tmp_path / "g"), options)
     result = evaluate_run(str(run.path))
     assert {"wasserstein1", "ks", "mmd", "modes_covered"} <= result.keys()
-    # an untrained generator sits near 0, about 2 from these data (W1 ~ 2); trained, it is close
-    assert result["wasserstein1"] < 0.4, result
-    assert result["modes_covered"] == 3
+    # An untrained generator sits near 0, about 2 from these data (W1 ~ 2); one that drops a mode
+    # is about 1 away. Trained for 10 epochs, seeds 0-7 all covered the three modes at W1 0.20-0.64.
+    assert result["modes_covered"] == 3, result
+    assert result["wasserstein1"] < 0.8, result
     assert (run.path / "training.gif").is_file()
 
 

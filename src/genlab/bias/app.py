@@ -16,6 +16,7 @@ from genlab.bias.weights import Combine
 from genlab.data.splits import DataSpec, load_splits
 from genlab.errors import RunError
 from genlab.io import write_json
+from genlab.latent.codes import decode_images
 from genlab.run import Run
 from genlab.train.config import TrainConfig
 
@@ -96,7 +97,5 @@ def _traversals(model: Any, x: torch.Tensor, found: Discovery) -> list[tuple[int
     for d in found.skewed_dims[:TRAVERSED_DIMS]:
         codes = base.repeat(len(values), 1)
         codes[:, d] = values
-        decoded = model.decode(codes)
-        images = model.to_data(decoded) if hasattr(model, "to_data") else decoded
-        rows.append((d, images.clamp(0, 1).cpu()))
+        rows.append((d, decode_images(model, codes).cpu()))
     return rows

@@ -41,7 +41,8 @@ def _posterior(model: Any, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor 
     return (out[-2], out[-1]) if isinstance(out, tuple) else (out, None)
 
 
-def _decode(model: Any, z: torch.Tensor) -> torch.Tensor:
+def decode_images(model: Any, z: torch.Tensor) -> torch.Tensor:
+    """Images in [0, 1] for latent codes z (N, L): the mean of p(x|z) in data space."""
     out = model.decode(z)  # a DB-VAE decodes straight to [0, 1]; a VAE to its likelihood's parameters
     return (model.to_data(out) if hasattr(model, "to_data") else out).clamp(0, 1)
 
@@ -129,7 +130,7 @@ def traverse(
     codes = base.repeat(len(dims), steps, 1)  # (rows, steps, L)
     for row, d in enumerate(dims):
         codes[row, :, d] = values
-    images = _decode(model, codes.flatten(0, 1))
+    images = decode_images(model, codes.flatten(0, 1))
     return Traversal(
         images=images.view(len(dims), steps, *images.shape[1:]).cpu(),
         dims=list(dims),
@@ -160,7 +161,7 @@ def interpolate(
 ) -> torch.Tensor:
     """Decoded images (steps, C, H, W) along the path between the codes (posterior means) of xa and xb (C, H, W)."""
     codes = _posterior(model, torch.stack([xa, xb]))[0]
-    return _decode(model, interpolate_codes(codes[0], codes[1], steps, spherical)).cpu()
+    return decode_images(model, interpolate_codes(codes[0], codes[1], steps, spherical)).cpu()
 
 
 def interpolate_run(

@@ -271,12 +271,13 @@ class Trainer:
                             flags = torch.cat([(~torch.isfinite(loss.detach())).float().reshape(1), stops])
                             if world > 1:
                                 flags = fabric.all_reduce(flags, reduce_op="sum")
-                            if flags[0] > 0:
+                            nonfinite, stop_requested, late = flags.tolist()  # one device sync per step
+                            if nonfinite > 0:
                                 raise self._diverged(run, progress, terms)
-                            if flags[1] > 0:
+                            if stop_requested > 0:
                                 status = "interrupted"
                                 break
-                            if flags[2] > 0:
+                            if late > 0:
                                 out_of_time = True
                                 break
                             optimizer.zero_grad(set_to_none=True)
@@ -300,8 +301,9 @@ class Trainer:
                         progress.step += 1
                         progress.batch += 1
                         progress.examples += len(index) * world
-                        for name, value in terms.items():
-                            progress.log_sums[name] = progress.log_sums.get(name, 0.0) + float(value.detach())
+                        values = torch.stack([v.detach().float().reshape(()) for v in terms.values()]).tolist()
+                        for name, value in zip(terms, values):
+                            progress.log_sums[name] = progress.log_sums.get(name, 0.0) + value
                         progress.log_count += 1
                         elapsed = time.perf_counter() - t0
                         step_seconds += elapsed

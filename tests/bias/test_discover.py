@@ -1,4 +1,4 @@
-"""Bias discovery's two rarity signals: inverse latent density and reconstruction error."""
+"""Bias discovery's rarity signals: joint latent density and unexplained reconstruction error."""
 
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ import pytest
 import torch
 from torch import nn
 
-from genlab.bias.discover import discover, squared_errors
+from genlab.bias.discover import discover, nearest_neighbours, percentile_scores, squared_errors
 from genlab.errors import ConfigError
 
 
 def _codes_and_attributes(n: int = 400) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Codes on one active dimension, uniform over [-1, 1]; attribute 0 ("left") marks the 10% on
-    the far left (a thin region only if the histogram sees it so), attribute 1 ("unlearned") marks
-    every tenth image, spread evenly over the codes."""
+    """Codes on one active dimension, evenly spread over [-1, 1]; attribute 0 ("left") marks the 10%
+    on the far left, attribute 1 ("unlearned") marks every tenth image, spread evenly over the codes."""
     mu = torch.zeros(n, 2)
     mu[:, 0] = torch.linspace(-1, 1, n)
     logvar = torch.zeros(n, 2)
@@ -24,36 +23,80 @@ def _codes_and_attributes(n: int = 400) -> tuple[torch.Tensor, torch.Tensor, tor
     return mu, logvar, factors
 
 
-def test_an_unlearned_feature_is_found_by_its_reconstruction_error():
+def test_percentile_scores_by_hand():
+    assert torch.allclose(percentile_scores(torch.tensor([10.0, 30.0, 20.0])), torch.tensor([1 / 3, 5 / 3, 1.0], dtype=torch.float64))
+    assert torch.allclose(percentile_scores(torch.tensor([4.0, 4.0])), torch.ones(2, dtype=torch.float64))  # ties share
+
+
+def test_nearest_neighbours_by_hand():
+    points = torch.tensor([[0.0], [1.0], [3.0], [7.0]])
+    distance, index = nearest_neighbours(points, 2)
+    assert torch.equal(distance, torch.tensor([[1.0, 3.0], [1.0, 2.0], [2.0, 3.0], [4.0, 6.0]]))
+    assert torch.equal(index, torch.tensor([[1, 2], [0, 2], [1, 0], [2, 1]]))
+    # among a sample of 3 reference points: never the point itself, the true nearest of the sample
+    distance, index = nearest_neighbours(points, 1, max_reference=3, chunk=3)
+    for i in range(4):
+        j = int(index[i, 0])
+        assert j != i and float(distance[i, 0]) == abs(float(points[i, 0] - points[j, 0]))
+
+
+def test_a_combination_rare_in_latent_space_is_found_where_the_histograms_see_nothing():
+    # two common clusters at (0, 0) and (1, 1), 45% each, and a rare one at (0, 1), 10%: each of its
+    # coordinates is as common as the others' (55% of the codes), only the pair is rare
+    g = torch.Generator().manual_seed(0)
+    centres = torch.tensor([[0.0, 0.0]] * 450 + [[1.0, 1.0]] * 450 + [[0.0, 1.0]] * 100)
+    mu = centres + 0.05 * torch.randn(1000, 2, generator=g)
+    cluster = torch.tensor([0] * 450 + [1] * 450 + [2] * 100)
+    found = discover(mu, torch.full_like(mu, -4.0), cluster[:, None], ("cluster",), bins=2)
+    groups = {g.label: g for g in found.groups}
+    assert groups["cluster=2"].density > 1.5 and groups["cluster=0"].density < 1.0
+    assert groups["cluster=2"].mean_weight <= groups["cluster=0"].mean_weight  # the histograms see no rarity
+    assert found.ranked_groups()[0].label == "cluster=2"
+
+
+def test_an_unlearned_feature_is_found_by_its_unexplained_error():
     mu, logvar, factors = _codes_and_attributes()
     errors = torch.where(factors[:, 1] == 1, 30.0, 10.0)  # the VAE leaves the feature out: 3x error
     found = discover(mu, logvar, factors, ("left", "unlearned"), bins=10, errors=errors)
     groups = {g.label: g for g in found.groups}
-    mean = 0.1 * 30 + 0.9 * 10  # the overall mean error, 12
-    assert groups["unlearned=1"].mean_error == pytest.approx(30 / mean)
-    assert groups["unlearned=0"].mean_error == pytest.approx(10 / mean)
-    # uniform codes: the latent weights cannot tell this group apart, the error can
-    assert groups["unlearned=1"].mean_weight == pytest.approx(1.0, abs=0.05)
-    assert groups["unlearned=1"].rarity == groups["unlearned=1"].mean_error
+    # the unlearned images are the top 10% of error over their neighbours': percentile scores 1.8-2.0
+    assert groups["unlearned=1"].error == pytest.approx(1.9)
+    assert groups["unlearned=0"].error < 1.0
+    assert groups["unlearned=1"].density == pytest.approx(1.0, abs=0.15)  # evenly spread codes: no latent signal
+    assert groups["unlearned=1"].rarity == groups["unlearned=1"].error
     assert found.ranked_groups()[0].label == "unlearned=1"
     assert float(found.errors.mean()) == pytest.approx(1.0)
     assert set(found.worst_explained(40).tolist()) == set(torch.nonzero(factors[:, 1] == 1).flatten().tolist())
     as_json = found.to_json()["groups"]["unlearned=1"]
-    assert as_json["mean_error"] == pytest.approx(2.5) and as_json["rarity"] == pytest.approx(2.5)
+    assert as_json["error"] == pytest.approx(1.9) and as_json["rarity"] == pytest.approx(1.9)
 
 
-def test_without_errors_the_groups_rank_by_mean_weight_alone():
+def test_an_error_shared_by_a_whole_latent_region_is_not_unexplained():
+    # a feature the VAE draws badly everywhere it occurs (a textured background) lives in its own
+    # latent region: its images' errors are high, but so are their neighbours'
+    mu, logvar, factors = _codes_and_attributes()
+    errors = torch.where(mu[:, 0] > 0.5, 30.0, 10.0) + 0.1 * torch.rand(len(mu), generator=torch.Generator().manual_seed(0))
+    found = discover(mu, logvar, factors, ("left", "unlearned"), bins=10, errors=errors)
+    hard = mu[:, 0] > 0.5
+    inner = hard & (mu[:, 0] > 0.6)  # away from the region's border
+    assert float(found.errors[inner].mean()) == pytest.approx(1.0, abs=0.25)
+    assert float(found.errors[hard].mean()) < 1.5
+
+
+def test_without_errors_the_groups_rank_by_latent_rarity_alone():
     mu, logvar, factors = _codes_and_attributes()
     found = discover(mu, logvar, factors, ("left", "unlearned"), bins=10)
     assert found.errors is None and len(found.worst_explained(5)) == 0
-    assert all(g.mean_error is None and g.rarity == g.mean_weight for g in found.groups)
-    assert "mean_error" not in found.to_json()["groups"]["left=1"]
+    assert all(g.error is None and g.rarity == g.density for g in found.groups)
+    assert "error" not in found.to_json()["groups"]["left=1"]
 
 
 def test_errors_must_match_the_images():
     mu, logvar, factors = _codes_and_attributes()
     with pytest.raises(ConfigError, match="one reconstruction error per image"):
         discover(mu, logvar, factors, ("left", "unlearned"), errors=torch.ones(3))
+    with pytest.raises(ConfigError, match="more than 10 images"):
+        discover(mu[:5], logvar[:5])
 
 
 class _ConstantReconstruction(nn.Module):

@@ -1,20 +1,25 @@
 """Bias discovery: where a training set is thin, found in a VAE's latent space without labels.
 
-A VAE trained on the images learns their distribution. Each image's debiasing weight (inverse
-latent density, :func:`genlab.bias.weights.debiasing_weights`) says how rare its kind is. The
-images of lowest density are the under-represented ones; the latent dimensions along which the
-weights vary most are the features that carry the skew.
+A VAE trained on the images learns their distribution. Two signals say how rare each image is:
 
-A feature can also be too rare for the VAE to give it any latent direction at all: then the
-images that have it sit in ordinary latent regions, and the VAE simply fails to draw the feature
-(a small VAE leaves out glasses worn by 5% of faces). Their reconstruction error is what gives
-them away, so every image also gets its error relative to the mean error. An image is as rare as
-the larger of the two signals says.
+- its **latent rarity**: how sparse the latent space is around its code, from the distance to its
+  k-th nearest neighbour among the codes (a joint density over all active dimensions; the
+  per-dimension histograms of the debiasing sampler miss a feature that is only rare as a
+  combination, such as a medium skin tone between common light ones);
+- its **unexplained error**: its reconstruction error over the mean error of its latent
+  neighbours. A feature too rare for the VAE to give it a latent direction of its own (glasses on
+  5% of faces) leaves its images in ordinary latent regions, drawn without the feature: they are
+  reconstructed worse than their neighbours. Dividing by the neighbours' error keeps features that
+  are merely hard to draw everywhere (a textured background) from looking rare.
+
+Both are percentile scores with mean 1 (from near 0, the most common, to near 2, the rarest), so
+they compare on one scale; an image is as rare as the larger says. The debiasing weights of
+:func:`genlab.bias.weights.debiasing_weights` (what DB-VAE resamples with) are reported beside them,
+and the latent dimensions along which those weights vary most are the features that carry the skew.
 
 Where the attributes of each image are known (procedural faces, or a user's attribute table),
-each attribute group's share of the data, its mean weight and its mean relative error show
-whether the model found the rare groups: a rare group scores above 1 (the uniform value) on one
-of them without the VAE ever seeing its label.
+each attribute group's share of the data and its mean scores show whether the model found the
+rare groups: a rare group scores above 1 without the VAE ever seeing its label.
 """
 
 from __future__ import annotations
@@ -28,24 +33,27 @@ from genlab.bias.weights import Combine, debiasing_weights, histogram_probabilit
 from genlab.errors import ConfigError
 
 INACTIVE_KL = 0.01  # nats; a dimension whose mean KL is below this carries no information
+NEIGHBOURS = 10  # k of the k-nearest-neighbour density and of the neighbours' mean error
+MAX_REFERENCE = 20_000  # codes that neighbours are searched among (a seeded sample beyond this)
 
 
 @dataclass
 class GroupStat:
-    """One value of one attribute: how much of the data it is and how the sampler weighs it."""
+    """One value of one attribute: how much of the data it is and how rare the VAE finds it."""
 
     attribute: str
     level: int
     n: int
     share: float
-    mean_weight: float  # mean normalized weight of its images; 1 is the uniform weight
+    mean_weight: float  # mean debiasing (sampler) weight of its images; 1 is the uniform weight
     level_name: str = ""  # the level's name where known (an attributes CSV's ``dark``)
-    mean_error: float | None = None  # mean reconstruction error of its images over the overall mean
+    density: float = 1.0  # mean latent rarity score of its images (1 = typical, up to 2)
+    error: float | None = None  # mean unexplained-error score of its images, where the VAE reconstructs
 
     @property
     def rarity(self) -> float:
-        """The larger of the two signals: rare in latent space, or not learned at all."""
-        return self.mean_weight if self.mean_error is None else max(self.mean_weight, self.mean_error)
+        """The larger of the two scores: in a thin latent region, or not learned at all."""
+        return self.density if self.error is None else max(self.density, self.error)
 
     @property
     def label(self) -> str:
@@ -58,10 +66,11 @@ class Discovery:
     mu: torch.Tensor  # (N, L) posterior means
     kl: torch.Tensor  # (L,) mean KL per dimension, nats
     active: list[int]  # active dimensions, by decreasing KL
-    weights: torch.Tensor  # (N,) normalized so that their mean is 1
+    weights: torch.Tensor  # (N,) debiasing weights, normalized so that their mean is 1
     skew: dict[int, float]  # active dimension -> std of its contribution to the log-weight
+    density: torch.Tensor  # (N,) latent rarity scores (mean 1): sparse neighbourhoods score high
     groups: list[GroupStat] = field(default_factory=list)
-    errors: torch.Tensor | None = None  # (N,) reconstruction error over its mean (mean 1), where known
+    errors: torch.Tensor | None = None  # (N,) unexplained-error scores (mean 1), where known
 
     @property
     def skewed_dims(self) -> list[int]:
@@ -69,21 +78,22 @@ class Discovery:
         return sorted(self.skew, key=lambda d: -self.skew[d])
 
     def rarest(self, n: int) -> torch.Tensor:
-        """Indices of the ``n`` images of lowest latent density (highest weight)."""
-        return torch.argsort(self.weights, descending=True)[:n]
+        """Indices of the ``n`` images of lowest latent density (sparsest neighbourhoods)."""
+        return torch.argsort(self.density, descending=True)[:n]
 
     def most_common(self, n: int) -> torch.Tensor:
-        """Indices of the ``n`` images of highest latent density (lowest weight)."""
-        return torch.argsort(self.weights)[:n]
+        """Indices of the ``n`` images of highest latent density."""
+        return torch.argsort(self.density)[:n]
 
     def worst_explained(self, n: int) -> torch.Tensor:
-        """Indices of the ``n`` images of largest reconstruction error (empty when errors are unknown)."""
+        """Indices of the ``n`` images reconstructed worst relative to their latent neighbours
+        (empty when errors are unknown)."""
         if self.errors is None:
             return torch.zeros(0, dtype=torch.long)
         return torch.argsort(self.errors, descending=True)[:n]
 
     def ranked_groups(self) -> list[GroupStat]:
-        """Attribute groups by decreasing rarity (mean weight, or mean relative error where larger)."""
+        """Attribute groups by decreasing rarity (the larger of latent rarity and unexplained error)."""
         return sorted(self.groups, key=lambda g: -g.rarity)
 
     def to_json(self) -> dict[str, Any]:
@@ -98,10 +108,10 @@ class Discovery:
 
 
 def _group_json(g: GroupStat) -> dict[str, Any]:
-    out: dict[str, Any] = {"share": round(g.share, 4), "mean_weight": round(g.mean_weight, 4)}
-    if g.mean_error is not None:
-        out |= {"mean_error": round(g.mean_error, 4), "rarity": round(g.rarity, 4)}
-    return out | {"n": g.n}
+    out: dict[str, Any] = {"share": round(g.share, 4), "mean_weight": round(g.mean_weight, 4), "density": round(g.density, 4)}
+    if g.error is not None:
+        out["error"] = round(g.error, 4)
+    return out | {"rarity": round(g.rarity, 4), "n": g.n}
 
 
 @torch.no_grad()
@@ -130,12 +140,14 @@ def discover(
     combine: Combine = "max",
     factor_levels: tuple[tuple[str, ...], ...] | None = None,
     errors: torch.Tensor | None = None,
+    neighbours: int = NEIGHBOURS,
 ) -> Discovery:
-    """Weigh every image by inverse latent density over the active dimensions; tabulate known attributes.
+    """Score every image's rarity over the active latent dimensions; tabulate known attributes.
 
     ``factors`` (N, F) are level indices named by ``factor_names`` (levels named by ``factor_levels``
     where known); negative levels are unknown and left out of the groups. ``errors`` (N,) are the
-    images' reconstruction errors (:func:`squared_errors`), reported relative to their mean.
+    images' reconstruction errors (:func:`squared_errors`), compared with their ``neighbours``
+    nearest latent neighbours' errors.
     """
     kl = (0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar)).mean(0)
     active = [int(d) for d in torch.argsort(kl, descending=True) if kl[d] >= INACTIVE_KL]
@@ -144,21 +156,61 @@ def discover(
             "the VAE has no active latent dimension (every KL is below 0.01 nats): it learned nothing to "
             "discover bias with; train it longer or with a smaller --beta"
         )
+    if errors is not None and errors.shape != (len(mu),):
+        raise ConfigError(f"expected one reconstruction error per image ({len(mu)}), got shape {tuple(errors.shape)}")
+    if len(mu) <= neighbours:
+        raise ConfigError(f"bias discovery needs more than {neighbours} images, got {len(mu)}")
     codes = mu[:, active]
     weights = debiasing_weights(codes, bins, alpha, combine).double() * len(mu)  # mean 1
     per_dim = -torch.log(histogram_probabilities(codes, bins) + alpha)  # (N, A): each dimension's vote
     skew = {d: float(per_dim[:, i].std()) for i, d in enumerate(active)}
-    relative = None
+    standardized = (codes - codes.mean(0)) / codes.std(0).clamp_min(1e-12)
+    distance, index = nearest_neighbours(standardized.double(), neighbours)
+    density = percentile_scores(distance[:, -1])
+    error_scores = None
     if errors is not None:
-        if errors.shape != (len(mu),):
-            raise ConfigError(f"expected one reconstruction error per image ({len(mu)}), got shape {tuple(errors.shape)}")
-        relative = errors.double() / errors.double().mean().clamp_min(1e-12)
+        errors = errors.double()
+        error_scores = percentile_scores(errors / errors[index].mean(1).clamp_min(1e-12))
     groups = (
-        attribute_groups(weights, factors, factor_names, factor_levels, relative)
+        attribute_groups(weights, factors, factor_names, factor_levels, density, error_scores)
         if factors is not None and factor_names
         else []
     )
-    return Discovery(mu, kl, active, weights.float(), skew, groups, None if relative is None else relative.float())
+    return Discovery(mu, kl, active, weights.float(), skew, density.float(), groups, None if error_scores is None else error_scores.float())
+
+
+def nearest_neighbours(
+    points: torch.Tensor, k: int, max_reference: int = MAX_REFERENCE, chunk: int = 2048
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Euclidean distances (N, k), ascending, and indices (N, k) of each point's ``k`` nearest other points.
+
+    Neighbours are searched among all points, or among a seeded sample of ``max_reference`` of them
+    when there are more; a point is never its own neighbour.
+    """
+    n = len(points)
+    reference = torch.arange(n) if n <= max_reference else torch.randperm(n, generator=torch.Generator().manual_seed(0))[:max_reference].sort().values
+    position = torch.full((n,), -1, dtype=torch.long)
+    position[reference] = torch.arange(len(reference))
+    distances, indices = [], []
+    for start in range(0, n, chunk):
+        rows = torch.arange(start, min(start + chunk, n))
+        d = torch.cdist(points[rows], points[reference])
+        own = position[rows]
+        is_reference = own >= 0
+        d[torch.nonzero(is_reference).flatten(), own[is_reference]] = float("inf")
+        values, found = d.topk(k, dim=1, largest=False)
+        distances.append(values)
+        indices.append(reference[found])
+    return torch.cat(distances), torch.cat(indices)
+
+
+def percentile_scores(values: torch.Tensor) -> torch.Tensor:
+    """2 * (rank + 1/2) / N for each value (rank 0 = smallest, ties share their mean rank): mean 1,
+    from near 0 to near 2."""
+    from scipy.stats import rankdata
+
+    ranks = torch.from_numpy(rankdata(values.detach().cpu().double().numpy()) - 1.0)
+    return 2 * (ranks + 0.5) / len(values)
 
 
 def attribute_groups(
@@ -166,10 +218,11 @@ def attribute_groups(
     factors: torch.Tensor,
     factor_names: tuple[str, ...],
     factor_levels: tuple[tuple[str, ...], ...] | None = None,
+    density: torch.Tensor | None = None,
     errors: torch.Tensor | None = None,
 ) -> list[GroupStat]:
-    """Share, mean weight (and mean relative error) of every level of every attribute (rows with
-    negative levels are skipped)."""
+    """Share, mean weight, mean latent rarity and mean error score of every level of every attribute
+    (rows with negative levels are skipped; without ``density`` every group gets 1)."""
     if factors.shape != (len(weights), len(factor_names)):
         raise ConfigError(
             f"the attribute table has shape {tuple(factors.shape)}, but there are {len(weights)} images "
@@ -185,8 +238,9 @@ def attribute_groups(
             members = column == level
             n = int(members.sum())
             level_name = names[level] if level < len(names) else ""
+            rarity = 1.0 if density is None else float(density[members].mean())
             error = None if errors is None else float(errors[members].mean())
-            stats.append(GroupStat(name, int(level), n, n / total, float(weights[members].mean()), level_name, error))
+            stats.append(GroupStat(name, int(level), n, n / total, float(weights[members].mean()), level_name, rarity, error))
     return stats
 
 

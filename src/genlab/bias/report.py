@@ -49,15 +49,16 @@ def histograms_png(discovery: Discovery, max_dims: int = 16) -> bytes:
 
 
 def _groups_table(discovery: Discovery) -> str:
+    with_errors = discovery.errors is not None
     rows = "".join(
         f"<tr><td>{html.escape(g.attribute)}</td><td class='num'>{html.escape(g.level_name or str(g.level))}</td><td class='num'>{g.n}</td>"
-        f"<td class='num'>{100 * g.share:.1f}%</td><td class='num'>{g.mean_weight:.3f}</td>"
-        + (f"<td class='num'>{g.mean_error:.3f}</td>" if g.mean_error is not None else "")
-        + "</tr>"
+        f"<td class='num'>{100 * g.share:.1f}%</td><td class='num'>{g.density:.3f}</td>"
+        + (f"<td class='num'>{g.error:.3f}</td>" if g.error is not None else "")
+        + f"<td class='num'>{g.mean_weight:.3f}</td></tr>"
         for g in discovery.ranked_groups()
     )
-    header = "<tr><th>attribute</th><th>level</th><th>images</th><th>share</th><th>mean weight</th>"
-    header += "<th>mean relative error</th></tr>" if discovery.errors is not None else "</tr>"
+    header = "<tr><th>attribute</th><th>level</th><th>images</th><th>share</th><th>latent rarity</th>"
+    header += ("<th>unexplained error</th>" if with_errors else "") + "<th>mean sampler weight</th></tr>"
     return "<table>" + header + rows + "</table>"
 
 
@@ -69,8 +70,8 @@ def render_discovery(
     parts = [
         f"<h1>{html.escape(title)}</h1>",
         ("<p class='sub'>Where the training set is thin, found in a VAE's latent space without labels. "
-        "An image's weight is the inverse of its latent density (1 = uniform); the debiasing sampler "
-        "would show high-weight images more often.</p>"),
+        "An image's latent rarity is a percentile score of how sparse its latent neighbourhood is "
+        "(1 = typical, up to 2 = the rarest); its sampler weight is what DB-VAE would resample with.</p>"),
         "<h2>Setup</h2><table>"
         + "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in notes.items())
         + "</table>",
@@ -79,15 +80,17 @@ def render_discovery(
     ]
     if discovery.errors is not None:
         parts.append(
-            "<h2>Images the VAE explains worst (largest reconstruction error)</h2><p>A feature too rare to get a "
-            "latent direction of its own is left out of the reconstructions, so its images stand out here instead.</p>"
+            "<h2>Images the VAE explains worst (reconstruction error over their latent neighbours')</h2><p>A feature "
+            "too rare to get a latent direction of its own is left out of the reconstructions, so its images stand out "
+            "here instead.</p>"
             f"<img src='{_grid_uri(images[discovery.worst_explained(n)])}' alt='worst explained'>"
         )
     if discovery.groups:
         parts.append(
-            "<h2>Known attributes</h2><p>Each attribute group's share of the data, the mean weight of its images "
-            "and, where the VAE decodes, their mean reconstruction error over the overall mean; under-represented "
-            "groups (the larger of the two highest) first. The VAE never saw these labels.</p>"
+            "<h2>Known attributes</h2><p>Each attribute group's share of the data, the mean latent rarity and "
+            "(where the VAE decodes) unexplained-error score of its images, both percentile scores with mean 1, "
+            "and their mean sampler weight; under-represented groups (the larger score highest) first. The VAE "
+            "never saw these labels.</p>"
             + _groups_table(discovery)
         )
     parts.append(f"<h2>Latent histograms</h2><img src='{data_uri(histograms_png(discovery))}' alt='histograms'>")

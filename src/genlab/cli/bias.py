@@ -38,7 +38,7 @@ def discover(
     combine: str = typer.Option("max", help="max (MIT lab) or product (the paper) of the per-dimension weights."),
     seed: int = typer.Option(0, help="Seed of the VAE's training."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out folder."),
-    as_json: bool = typer.Option(False, "--json", help="Print, per known attribute group, its share, mean weight, mean relative reconstruction error and rarity."),
+    as_json: bool = typer.Option(False, "--json", help="Print, per known attribute group, its share, mean sampler weight, latent rarity, unexplained error and rarity."),
 ) -> None:
     from genlab.bias.app import discover_bias
 
@@ -52,5 +52,5 @@ def discover(
         return
     log.info("report: %s", report)
     for group in found.ranked_groups()[:5]:
-        error = "" if group.mean_error is None else f", mean relative error {group.mean_error:.2f}"
-        log.info("%s: %.1f%% of the data, mean weight %.2f%s", group.label, 100 * group.share, group.mean_weight, error)
+        error = "" if group.error is None else f", unexplained error {group.error:.2f}"
+        log.info("%s: %.1f%% of the data, latent rarity %.2f%s", group.label, 100 * group.share, group.density, error)

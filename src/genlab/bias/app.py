@@ -10,7 +10,7 @@ from typing import Any
 
 import torch
 
-from genlab.bias.discover import Discovery, discover, posterior, squared_errors
+from genlab.bias.discover import Discovery, discover, posterior, residual_codes
 from genlab.bias.report import write_discovery_report
 from genlab.bias.weights import Combine
 from genlab.data.splits import DataSpec, load_splits
@@ -72,8 +72,8 @@ def discover_bias(
         log.info("analysing the %d positives (label 1) of %d training images", int(positive.sum()), len(train))
         x, factors = x[positive], None if factors is None else factors[positive]
     mu, logvar = posterior(model, x)
-    errors = squared_errors(model, x)
-    found = discover(mu, logvar, factors, train.factor_names, bins, alpha, combine, train.factor_levels, errors)
+    residuals = residual_codes(model, x)
+    found = discover(mu, logvar, factors, train.factor_names, bins, alpha, combine, train.factor_levels, residuals)
     traversals = _traversals(model, x, found)
     notes = {
         "data": spec.name, "images analysed": len(x), "VAE run": str(run.path),

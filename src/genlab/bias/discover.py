@@ -6,11 +6,12 @@ A VAE trained on the images learns their distribution. Two signals say how rare 
   k-th nearest neighbour among the codes (a joint density over all active dimensions; the
   per-dimension histograms of the debiasing sampler miss a feature that is only rare as a
   combination, such as a medium skin tone between common light ones);
-- its **unexplained error**: its reconstruction error over the mean error of its latent
-  neighbours. A feature too rare for the VAE to give it a latent direction of its own (glasses on
-  5% of faces) leaves its images in ordinary latent regions, drawn without the feature: they are
-  reconstructed worse than their neighbours. Dividing by the neighbours' error keeps features that
-  are merely hard to draw everywhere (a textured background) from looking rare.
+- its **unexplained rarity**: how sparse the space of reconstruction residuals (image minus
+  reconstruction, projected on their 32 principal components) is around its residual. A feature
+  too rare for the VAE to give it a latent direction of its own (glasses on 5% of faces) leaves its
+  images in ordinary latent regions, drawn without the feature: what the VAE could not explain is
+  the feature, and it is rare among the residuals. A feature that the VAE draws badly but that many
+  images share (a background color it does not separate) leaves a common residual, and is not flagged.
 
 Both are percentile scores with mean 1 (from near 0, the most common, to near 2, the rarest), so
 they compare on one scale; an image is as rare as the larger says. The debiasing weights of
@@ -33,7 +34,9 @@ from genlab.bias.weights import Combine, debiasing_weights, histogram_probabilit
 from genlab.errors import ConfigError
 
 INACTIVE_KL = 0.01  # nats; a dimension whose mean KL is below this carries no information
-NEIGHBOURS = 10  # k of the k-nearest-neighbour density and of the neighbours' mean error
+NEIGHBOURS = 10  # k of the k-nearest-neighbour densities
+RESIDUAL_COMPONENTS = 32  # principal components of the residuals that their density is measured in
+PCA_SAMPLE = 5_000  # residuals the principal components are fitted on
 MAX_REFERENCE = 20_000  # codes that neighbours are searched among (a seeded sample beyond this)
 
 
@@ -48,11 +51,11 @@ class GroupStat:
     mean_weight: float  # mean debiasing (sampler) weight of its images; 1 is the uniform weight
     level_name: str = ""  # the level's name where known (an attributes CSV's ``dark``)
     density: float = 1.0  # mean latent rarity score of its images (1 = typical, up to 2)
-    error: float | None = None  # mean unexplained-error score of its images, where the VAE reconstructs
+    error: float | None = None  # mean unexplained-rarity score of its images, where the VAE reconstructs
 
     @property
     def rarity(self) -> float:
-        """The larger of the two scores: in a thin latent region, or not learned at all."""
+        """The larger of the two scores: in a thin latent region, or left out of the reconstructions in a rare way."""
         return self.density if self.error is None else max(self.density, self.error)
 
     @property
@@ -70,7 +73,7 @@ class Discovery:
     skew: dict[int, float]  # active dimension -> std of its contribution to the log-weight
     density: torch.Tensor  # (N,) latent rarity scores (mean 1): sparse neighbourhoods score high
     groups: list[GroupStat] = field(default_factory=list)
-    errors: torch.Tensor | None = None  # (N,) unexplained-error scores (mean 1), where known
+    errors: torch.Tensor | None = None  # (N,) unexplained-rarity scores (mean 1), where the model reconstructs
 
     @property
     def skewed_dims(self) -> list[int]:
@@ -86,14 +89,13 @@ class Discovery:
         return torch.argsort(self.density)[:n]
 
     def worst_explained(self, n: int) -> torch.Tensor:
-        """Indices of the ``n`` images reconstructed worst relative to their latent neighbours
-        (empty when errors are unknown)."""
+        """Indices of the ``n`` images whose unexplained part (the residual) is rarest (empty when unknown)."""
         if self.errors is None:
             return torch.zeros(0, dtype=torch.long)
         return torch.argsort(self.errors, descending=True)[:n]
 
     def ranked_groups(self) -> list[GroupStat]:
-        """Attribute groups by decreasing rarity (the larger of latent rarity and unexplained error)."""
+        """Attribute groups by decreasing rarity (the larger of latent and unexplained rarity)."""
         return sorted(self.groups, key=lambda g: -g.rarity)
 
     def to_json(self) -> dict[str, Any]:
@@ -139,15 +141,14 @@ def discover(
     alpha: float = 0.01,
     combine: Combine = "max",
     factor_levels: tuple[tuple[str, ...], ...] | None = None,
-    errors: torch.Tensor | None = None,
+    residuals: torch.Tensor | None = None,
     neighbours: int = NEIGHBOURS,
 ) -> Discovery:
     """Score every image's rarity over the active latent dimensions; tabulate known attributes.
 
     ``factors`` (N, F) are level indices named by ``factor_names`` (levels named by ``factor_levels``
-    where known); negative levels are unknown and left out of the groups. ``errors`` (N,) are the
-    images' reconstruction errors (:func:`squared_errors`), compared with their ``neighbours``
-    nearest latent neighbours' errors.
+    where known); negative levels are unknown and left out of the groups. ``residuals`` (N, Q) are
+    the images' reconstruction residuals in a common projection (:func:`residual_codes`).
     """
     kl = (0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar)).mean(0)
     active = [int(d) for d in torch.argsort(kl, descending=True) if kl[d] >= INACTIVE_KL]
@@ -156,8 +157,8 @@ def discover(
             "the VAE has no active latent dimension (every KL is below 0.01 nats): it learned nothing to "
             "discover bias with; train it longer or with a smaller --beta"
         )
-    if errors is not None and errors.shape != (len(mu),):
-        raise ConfigError(f"expected one reconstruction error per image ({len(mu)}), got shape {tuple(errors.shape)}")
+    if residuals is not None and (residuals.ndim != 2 or len(residuals) != len(mu)):
+        raise ConfigError(f"expected one residual row per image ({len(mu)}), got shape {tuple(residuals.shape)}")
     if len(mu) <= neighbours:
         raise ConfigError(f"bias discovery needs more than {neighbours} images, got {len(mu)}")
     codes = mu[:, active]
@@ -165,18 +166,22 @@ def discover(
     per_dim = -torch.log(histogram_probabilities(codes, bins) + alpha)  # (N, A): each dimension's vote
     skew = {d: float(per_dim[:, i].std()) for i, d in enumerate(active)}
     standardized = (codes - codes.mean(0)) / codes.std(0).clamp_min(1e-12)
-    distance, index = nearest_neighbours(standardized.double(), neighbours)
-    density = percentile_scores(distance[:, -1])
-    error_scores = None
-    if errors is not None:
-        errors = errors.double()
-        error_scores = percentile_scores(errors / errors[index].mean(1).clamp_min(1e-12))
+    density = sparsity_scores(standardized, neighbours)
+    unexplained = None if residuals is None else sparsity_scores(residuals, neighbours)
     groups = (
-        attribute_groups(weights, factors, factor_names, factor_levels, density, error_scores)
+        attribute_groups(weights, factors, factor_names, factor_levels, density, unexplained)
         if factors is not None and factor_names
         else []
     )
-    return Discovery(mu, kl, active, weights.float(), skew, density.float(), groups, None if error_scores is None else error_scores.float())
+    return Discovery(mu, kl, active, weights.float(), skew, density.float(), groups, None if unexplained is None else unexplained.float())
+
+
+def sparsity_scores(points: torch.Tensor, k: int = NEIGHBOURS) -> torch.Tensor:
+    """Percentile scores (mean 1) of each point's distance to its k-th nearest neighbour: high where
+    the points are sparse. Ranks rather than inverse densities, so that a few isolated points do
+    not outweigh everything else in a group's mean."""
+    distance, _ = nearest_neighbours(points.double(), k)
+    return percentile_scores(distance[:, -1])
 
 
 def nearest_neighbours(
@@ -245,10 +250,26 @@ def attribute_groups(
 
 
 @torch.no_grad()
-def squared_errors(model: Any, x: torch.Tensor, batch_size: int = 256) -> torch.Tensor | None:
-    """Squared error (N,) between each image and the model's reconstruction (the decoder's mean at
-    the posterior mean), summed over pixels; None for a model that does not reconstruct."""
+def residual_codes(
+    model: Any, x: torch.Tensor, components: int = RESIDUAL_COMPONENTS, sample: int = PCA_SAMPLE, batch_size: int = 256
+) -> torch.Tensor | None:
+    """Each image's reconstruction residual (image minus the model's reconstruction, the decoder's
+    mean at the posterior mean) projected on the residuals' principal components: (N, components).
+
+    The components are fitted on a seeded sample of ``sample`` residuals, and the rest are projected
+    batch by batch, so that no (N, pixels) matrix is ever held. None for a model that does not reconstruct.
+    """
     if not hasattr(model, "reconstruct"):
         return None
     device = next(model.parameters()).device
-    return torch.cat([(model.reconstruct(xb.to(device)).cpu() - xb).pow(2).flatten(1).sum(1) for xb in x.split(batch_size)])
+
+    def residuals(rows: torch.Tensor) -> torch.Tensor:
+        xb = x[rows]
+        return (xb - model.reconstruct(xb.to(device)).cpu()).flatten(1).double()
+
+    fit = torch.randperm(len(x), generator=torch.Generator().manual_seed(0))[: min(sample, len(x))].sort().values
+    fitted = torch.cat([residuals(rows) for rows in fit.split(batch_size)])
+    mean = fitted.mean(0)
+    _, _, vh = torch.linalg.svd(fitted - mean, full_matrices=False)  # exact, so no random state is involved
+    basis = vh[:components].T
+    return torch.cat([(residuals(rows) - mean) @ basis for rows in torch.arange(len(x)).split(batch_size)]).float()

@@ -58,7 +58,7 @@ def _groups_table(discovery: Discovery) -> str:
         for g in discovery.ranked_groups()
     )
     header = "<tr><th>attribute</th><th>level</th><th>images</th><th>share</th><th>latent rarity</th>"
-    header += ("<th>unexplained error</th>" if with_errors else "") + "<th>mean sampler weight</th></tr>"
+    header += ("<th>unexplained rarity</th>" if with_errors else "") + "<th>mean sampler weight</th></tr>"
     return "<table>" + header + rows + "</table>"
 
 
@@ -80,15 +80,15 @@ def render_discovery(
     ]
     if discovery.errors is not None:
         parts.append(
-            "<h2>Images the VAE explains worst (reconstruction error over their latent neighbours')</h2><p>A feature "
-            "too rare to get a latent direction of its own is left out of the reconstructions, so its images stand out "
-            "here instead.</p>"
+            "<h2>Images whose unexplained part is rarest</h2><p>Ranked by how rare their reconstruction residual "
+            "(image minus reconstruction) is among all residuals. A feature too rare to get a latent direction of its "
+            "own is left out of the reconstructions, so its images stand out here instead.</p>"
             f"<img src='{_grid_uri(images[discovery.worst_explained(n)])}' alt='worst explained'>"
         )
     if discovery.groups:
         parts.append(
             "<h2>Known attributes</h2><p>Each attribute group's share of the data, the mean latent rarity and "
-            "(where the VAE decodes) unexplained-error score of its images, both percentile scores with mean 1, "
+            "(where the VAE decodes) unexplained-rarity score of its images, both percentile scores with mean 1, "
             "and their mean sampler weight; under-represented groups (the larger score highest) first. The VAE "
             "never saw these labels.</p>"
             + _groups_table(discovery)

@@ -16,9 +16,10 @@ app.add_typer(bias_app, name="bias")
 
 
 @bias_app.command(
-    help="Fit (or reuse) a VAE on the training images and report the rarest images (inverse latent density), "
-    "the images it explains worst (reconstruction error), latent histograms, traversals of the skewed dimensions "
-    "and, where attributes are known, each group's share, mean weight and mean relative error."
+    help="Fit (or reuse) a VAE on the training images and report the rarest images (sparsest latent "
+    "neighbourhoods), the images whose unexplained part (reconstruction residual) is rarest, latent histograms, "
+    "traversals of the skewed dimensions and, where attributes are known, each group's share, latent rarity, "
+    "unexplained rarity and mean sampler weight."
     + examples(
         "genlab bias discover --data faces:skin=0.3,0.3,0.3,0.04,0.03,0.03 --out reports/faces",
         "genlab bias discover --model runs/vae-faces --out reports/faces --json",
@@ -38,7 +39,7 @@ def discover(
     combine: str = typer.Option("max", help="max (MIT lab) or product (the paper) of the per-dimension weights."),
     seed: int = typer.Option(0, help="Seed of the VAE's training."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out folder."),
-    as_json: bool = typer.Option(False, "--json", help="Print, per known attribute group, its share, mean sampler weight, latent rarity, unexplained error and rarity."),
+    as_json: bool = typer.Option(False, "--json", help="Print, per known attribute group, its share, mean sampler weight, latent rarity, unexplained rarity and rarity."),
 ) -> None:
     from genlab.bias.app import discover_bias
 
@@ -52,5 +53,5 @@ def discover(
         return
     log.info("report: %s", report)
     for group in found.ranked_groups()[:5]:
-        error = "" if group.error is None else f", unexplained error {group.error:.2f}"
+        error = "" if group.error is None else f", unexplained rarity {group.error:.2f}"
         log.info("%s: %.1f%% of the data, latent rarity %.2f%s", group.label, 100 * group.share, group.density, error)

@@ -250,19 +250,26 @@ def main() -> None:
         print("updated docs/benchmarks.md", file=sys.stderr)
 
 
+def pm(entry: dict[str, Any], key: str, fmt: str) -> str:
+    """A summary entry's mean ± standard deviation over seeds (the mean alone for one seed; - if absent)."""
+    if key not in entry:
+        return "-"
+    return f"{entry[key]:{fmt}} ± {entry[key + '_std']:{fmt}}" if entry["seeds"] > 1 else f"{entry[key]:{fmt}}"
+
+
+def summary_table(payload: dict[str, Any], memory: str, memory_header: str) -> str:
+    """Speed, peak memory (``memory``: peak_rss_mb or peak_gpu_mb) and NLL per net and library."""
+    return markdown_table(
+        ["net", "library", "seeds", "train examples/s", memory_header, "test NLL, IWAE k=1000 (nats)"],
+        [[e["arch"], e["variant"], e["seeds"], pm(e, "examples_per_s", ",.0f"), pm(e, memory, ",.0f"), pm(e, "nll_iwae", ".2f")]
+         for e in payload["summary"]],
+    )  # fmt: skip
+
+
 def docs_section(payload: dict[str, Any]) -> str:
     m = payload["machine"]
 
-    def pm(entry: dict[str, Any], key: str, fmt: str) -> str:
-        if key not in entry:
-            return "-"
-        return f"{entry[key]:{fmt}} ± {entry[key + '_std']:{fmt}}" if entry["seeds"] > 1 else f"{entry[key]:{fmt}}"
-
-    table = markdown_table(
-        ["net", "library", "seeds", "train examples/s", "peak RSS MiB", "test NLL, IWAE k=1000 (nats)"],
-        [[e["arch"], e["variant"], e["seeds"], pm(e, "examples_per_s", ",.0f"), pm(e, "peak_rss_mb", ",.0f"), pm(e, "nll_iwae", ".2f")]
-         for e in payload["summary"]],
-    )  # fmt: skip
+    table = summary_table(payload, "peak_rss_mb", "peak RSS MiB")
     ratios = markdown_table(
         ["net", "examples/s genlab / pythae", "... / pythae + flush-to-zero", "peak RSS genlab / pythae",
          "NLL genlab - pythae (nats)", "speed target (>= 1.5x)", "NLL target (<=)"],
@@ -310,18 +317,7 @@ seed to the next (genlab MLP 9,200-18,000 examples/s), so compare the ratios wit
 def gpu_docs_section(payload: dict[str, Any]) -> str:
     m = payload["machine"]
 
-    def pm(entry: dict[str, Any], key: str, fmt: str) -> str:
-        return (
-            f"{entry[key]:{fmt}} ± {entry[key + '_std']:{fmt}}"
-            if entry["seeds"] > 1
-            else f"{entry[key]:{fmt}}"
-        )
-
-    table = markdown_table(
-        ["net", "library", "seeds", "train examples/s", "peak GPU memory MiB", "test NLL, IWAE k=1000 (nats)"],
-        [[e["arch"], e["variant"], e["seeds"], pm(e, "examples_per_s", ",.0f"), pm(e, "peak_gpu_mb", ",.0f"), pm(e, "nll_iwae", ".2f")]
-         for e in payload["summary"]],
-    )  # fmt: skip
+    table = summary_table(payload, "peak_gpu_mb", "peak GPU memory MiB")
     ratios = markdown_table(
         ["net", "examples/s genlab / pythae", "peak GPU memory genlab / pythae", "NLL genlab - pythae (nats)"],
         [[a, f"{c['speedup']:.2f}x", f"{c['peak_gpu_ratio']:.2f}", f"{c['nll_difference']:+.2f} ± {c['nll_difference_std']:.2f}"]

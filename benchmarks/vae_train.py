@@ -286,9 +286,8 @@ Fashion-MNIST, statically binarized (one fixed draw), 60,000 training images, ba
 (per seed): MLP 784-512-256-(16)-256-512-784, and a conv VAE (1-32-64 stride-2 convs, fc 256, latent 16,
 mirrored decoder). Examples/s is 10 epochs x 60,000 over the wall time of the training call (genlab: its
 trainer's loop, per-epoch checkpoints and images included; pythae: `BaseTrainer.train()`). Peak RSS is the
-whole process, data included; genlab's also covers writing the run's report at the end of training,
-whose latent section loaded the data set again (about +240 MB in this run; fixed since, the report
-reuses the trainer's data: a 60-step MLP run's peak fell from 797 to 593 MB). The test NLL of both models is estimated with the same genlab IWAE code
+whole process, data included; genlab's also covers writing the run's report at the end of training
+(which reuses the trainer's copy of the data). The test NLL of both models is estimated with the same genlab IWAE code
 (k=1000) on the first {nll_n.get('mlp', '-')} (MLP) and {nll_n.get('conv', '-')} (conv) test images.
 Mean ± standard deviation over seeds.
 
@@ -308,9 +307,10 @@ Measured on {m['cpu']}, {m['cores']} cores, torch {m['torch']}, Python {m['pytho
 
 {ratios}
 
-Reproduce: `make bench` (or `.venv/bin/python benchmarks/vae_train.py`; about 45 minutes on 2 cores, 100
-with `--seeds 5` as measured here). On this VM the same case ran at up to 2x different speeds from one
-seed to the next (genlab MLP 9,200-18,000 examples/s), so compare the ratios with their spread in mind.
+Reproduce: `make bench` (or `.venv/bin/python benchmarks/vae_train.py`; about 45 minutes on 2 cores with
+the default 3 seeds). On the 2-core VMs used here the same process ran at up to 1.5-2x different speeds
+from one start to the next (a minimal PyTorch loop of the MLP VAE, 12 runs: 12,700-19,200 examples/s),
+so compare the ratios with their spread in mind.
 """
 
 

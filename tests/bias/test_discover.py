@@ -49,7 +49,7 @@ def test_a_combination_rare_in_latent_space_is_found_where_the_histograms_see_no
     cluster = torch.tensor([0] * 450 + [1] * 450 + [2] * 100)
     found = discover(mu, torch.full_like(mu, -4.0), cluster[:, None], ("cluster",), bins=2)
     groups = {g.label: g for g in found.groups}
-    assert groups["cluster=2"].density > 1.5 and groups["cluster=0"].density < 1.0
+    assert groups["cluster=2"].latent > 1.5 and groups["cluster=0"].latent < 1.0
     assert groups["cluster=2"].mean_weight <= groups["cluster=0"].mean_weight  # the histograms see no rarity
     assert found.ranked_groups()[0].label == "cluster=2"
 
@@ -67,15 +67,16 @@ def test_an_unlearned_feature_is_found_by_the_rarity_of_its_residual():
     found = discover(mu, logvar, factors, ("left", "unlearned"), bins=10, residuals=_residuals(factors[:, 1], patterns))
     groups = {g.label: g for g in found.groups}
     # 40 residuals around the pattern are sparser than 360 around zero: their percentile scores top the list
-    assert groups["unlearned=1"].error > 1.7 and groups["unlearned=0"].error < 1.0
-    assert groups["unlearned=1"].density == pytest.approx(1.0, abs=0.15)  # evenly spread codes: no latent signal
-    assert groups["unlearned=1"].rarity == groups["unlearned=1"].error
+    assert groups["unlearned=1"].unexplained > 1.7 and groups["unlearned=0"].unexplained < 1.0
+    assert groups["unlearned=1"].latent == pytest.approx(1.0, abs=0.15)  # evenly spread codes: no latent signal
+    assert groups["unlearned=1"].rarity == groups["unlearned=1"].unexplained
     assert found.ranked_groups()[0].label == "unlearned=1"
-    assert float(found.errors.mean()) == pytest.approx(1.0)
+    assert float(found.unexplained.mean()) == pytest.approx(1.0)
     worst = set(found.worst_explained(40).tolist())
     assert len(worst & set(torch.nonzero(factors[:, 1] == 1).flatten().tolist())) > 20  # most: noise tails are sparse too
     as_json = found.to_json()["groups"]["unlearned=1"]
-    assert as_json["error"] == pytest.approx(groups["unlearned=1"].error, abs=1e-4) and as_json["rarity"] == as_json["error"]
+    assert as_json["unexplained_rarity"] == pytest.approx(groups["unlearned=1"].unexplained, abs=1e-4)
+    assert as_json["rarity"] == as_json["unexplained_rarity"]
 
 
 def test_a_residual_that_many_images_share_is_not_rare():
@@ -85,17 +86,17 @@ def test_a_residual_that_many_images_share_is_not_rare():
     pattern_of[factors[:, 1] == 1] = 2  # and a rare one (every tenth image; these are even too)
     patterns = torch.tensor([[0.0, 0.0, 0.0], [3.0, 0.0, 0.0], [0.0, 3.0, 0.0]])
     found = discover(mu, logvar, factors, ("left", "unlearned"), residuals=_residuals(pattern_of, patterns))
-    common_but_unexplained = float(found.errors[pattern_of == 1].mean())
-    rare = float(found.errors[pattern_of == 2].mean())
+    common_but_unexplained = float(found.unexplained[pattern_of == 1].mean())
+    rare = float(found.unexplained[pattern_of == 2].mean())
     assert common_but_unexplained < 1.2 and rare > 1.7
 
 
 def test_without_residuals_the_groups_rank_by_latent_rarity_alone():
     mu, logvar, factors = _codes_and_attributes()
     found = discover(mu, logvar, factors, ("left", "unlearned"), bins=10)
-    assert found.errors is None and len(found.worst_explained(5)) == 0
-    assert all(g.error is None and g.rarity == g.density for g in found.groups)
-    assert "error" not in found.to_json()["groups"]["left=1"]
+    assert found.unexplained is None and len(found.worst_explained(5)) == 0
+    assert all(g.unexplained is None and g.rarity == g.latent for g in found.groups)
+    assert "unexplained_rarity" not in found.to_json()["groups"]["left=1"]
 
 
 def test_residuals_must_match_the_images():

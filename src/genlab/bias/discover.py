@@ -50,13 +50,13 @@ class GroupStat:
     share: float
     mean_weight: float  # mean debiasing (sampler) weight of its images; 1 is the uniform weight
     level_name: str = ""  # the level's name where known (an attributes CSV's ``dark``)
-    density: float = 1.0  # mean latent rarity score of its images (1 = typical, up to 2)
-    error: float | None = None  # mean unexplained-rarity score of its images, where the VAE reconstructs
+    latent: float = 1.0  # mean latent rarity score of its images (1 = typical, up to 2)
+    unexplained: float | None = None  # mean unexplained-rarity score of its images, where the VAE reconstructs
 
     @property
     def rarity(self) -> float:
         """The larger of the two scores: in a thin latent region, or left out of the reconstructions in a rare way."""
-        return self.density if self.error is None else max(self.density, self.error)
+        return self.latent if self.unexplained is None else max(self.latent, self.unexplained)
 
     @property
     def label(self) -> str:
@@ -71,9 +71,9 @@ class Discovery:
     active: list[int]  # active dimensions, by decreasing KL
     weights: torch.Tensor  # (N,) debiasing weights, normalized so that their mean is 1
     skew: dict[int, float]  # active dimension -> std of its contribution to the log-weight
-    density: torch.Tensor  # (N,) latent rarity scores (mean 1): sparse neighbourhoods score high
+    latent: torch.Tensor  # (N,) latent rarity scores (mean 1): sparse neighbourhoods score high
     groups: list[GroupStat] = field(default_factory=list)
-    errors: torch.Tensor | None = None  # (N,) unexplained-rarity scores (mean 1), where the model reconstructs
+    unexplained: torch.Tensor | None = None  # (N,) unexplained-rarity scores (mean 1), where the model reconstructs
 
     @property
     def skewed_dims(self) -> list[int]:
@@ -82,17 +82,17 @@ class Discovery:
 
     def rarest(self, n: int) -> torch.Tensor:
         """Indices of the ``n`` images of lowest latent density (sparsest neighbourhoods)."""
-        return torch.argsort(self.density, descending=True)[:n]
+        return torch.argsort(self.latent, descending=True)[:n]
 
     def most_common(self, n: int) -> torch.Tensor:
         """Indices of the ``n`` images of highest latent density."""
-        return torch.argsort(self.density)[:n]
+        return torch.argsort(self.latent)[:n]
 
     def worst_explained(self, n: int) -> torch.Tensor:
         """Indices of the ``n`` images whose unexplained part (the residual) is rarest (empty when unknown)."""
-        if self.errors is None:
+        if self.unexplained is None:
             return torch.zeros(0, dtype=torch.long)
-        return torch.argsort(self.errors, descending=True)[:n]
+        return torch.argsort(self.unexplained, descending=True)[:n]
 
     def ranked_groups(self) -> list[GroupStat]:
         """Attribute groups by decreasing rarity (the larger of latent and unexplained rarity)."""
@@ -110,9 +110,9 @@ class Discovery:
 
 
 def _group_json(g: GroupStat) -> dict[str, Any]:
-    out: dict[str, Any] = {"share": round(g.share, 4), "mean_weight": round(g.mean_weight, 4), "density": round(g.density, 4)}
-    if g.error is not None:
-        out["error"] = round(g.error, 4)
+    out: dict[str, Any] = {"share": round(g.share, 4), "mean_weight": round(g.mean_weight, 4), "latent_rarity": round(g.latent, 4)}
+    if g.unexplained is not None:
+        out["unexplained_rarity"] = round(g.unexplained, 4)
     return out | {"rarity": round(g.rarity, 4), "n": g.n}
 
 
@@ -166,14 +166,14 @@ def discover(
     per_dim = -torch.log(histogram_probabilities(codes, bins) + alpha)  # (N, A): each dimension's vote
     skew = {d: float(per_dim[:, i].std()) for i, d in enumerate(active)}
     standardized = (codes - codes.mean(0)) / codes.std(0).clamp_min(1e-12)
-    density = sparsity_scores(standardized, neighbours)
+    latent = sparsity_scores(standardized, neighbours)
     unexplained = None if residuals is None else sparsity_scores(residuals, neighbours)
     groups = (
-        attribute_groups(weights, factors, factor_names, factor_levels, density, unexplained)
+        attribute_groups(weights, factors, factor_names, factor_levels, latent, unexplained)
         if factors is not None and factor_names
         else []
     )
-    return Discovery(mu, kl, active, weights.float(), skew, density.float(), groups, None if unexplained is None else unexplained.float())
+    return Discovery(mu, kl, active, weights.float(), skew, latent.float(), groups, None if unexplained is None else unexplained.float())
 
 
 def sparsity_scores(points: torch.Tensor, k: int = NEIGHBOURS) -> torch.Tensor:
@@ -193,7 +193,10 @@ def nearest_neighbours(
     when there are more; a point is never its own neighbour.
     """
     n = len(points)
-    reference = torch.arange(n) if n <= max_reference else torch.randperm(n, generator=torch.Generator().manual_seed(0))[:max_reference].sort().values
+    if n <= max_reference:
+        reference = torch.arange(n)
+    else:
+        reference = torch.randperm(n, generator=torch.Generator().manual_seed(0))[:max_reference].sort().values
     position = torch.full((n,), -1, dtype=torch.long)
     position[reference] = torch.arange(len(reference))
     distances, indices = [], []
@@ -223,11 +226,11 @@ def attribute_groups(
     factors: torch.Tensor,
     factor_names: tuple[str, ...],
     factor_levels: tuple[tuple[str, ...], ...] | None = None,
-    density: torch.Tensor | None = None,
-    errors: torch.Tensor | None = None,
+    latent: torch.Tensor | None = None,
+    unexplained: torch.Tensor | None = None,
 ) -> list[GroupStat]:
     """Share, mean weight, mean latent rarity and mean error score of every level of every attribute
-    (rows with negative levels are skipped; without ``density`` every group gets 1)."""
+    (rows with negative levels are skipped; without ``latent`` scores every group gets 1)."""
     if factors.shape != (len(weights), len(factor_names)):
         raise ConfigError(
             f"the attribute table has shape {tuple(factors.shape)}, but there are {len(weights)} images "
@@ -243,9 +246,9 @@ def attribute_groups(
             members = column == level
             n = int(members.sum())
             level_name = names[level] if level < len(names) else ""
-            rarity = 1.0 if density is None else float(density[members].mean())
-            error = None if errors is None else float(errors[members].mean())
-            stats.append(GroupStat(name, int(level), n, n / total, float(weights[members].mean()), level_name, rarity, error))
+            latent_mean = 1.0 if latent is None else float(latent[members].mean())
+            unexplained_mean = None if unexplained is None else float(unexplained[members].mean())
+            stats.append(GroupStat(name, int(level), n, n / total, float(weights[members].mean()), level_name, latent_mean, unexplained_mean))
     return stats
 
 

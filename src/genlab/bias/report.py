@@ -49,16 +49,16 @@ def histograms_png(discovery: Discovery, max_dims: int = 16) -> bytes:
 
 
 def _groups_table(discovery: Discovery) -> str:
-    with_errors = discovery.errors is not None
+    with_unexplained = discovery.unexplained is not None
     rows = "".join(
         f"<tr><td>{html.escape(g.attribute)}</td><td class='num'>{html.escape(g.level_name or str(g.level))}</td><td class='num'>{g.n}</td>"
-        f"<td class='num'>{100 * g.share:.1f}%</td><td class='num'>{g.density:.3f}</td>"
-        + (f"<td class='num'>{g.error:.3f}</td>" if g.error is not None else "")
+        f"<td class='num'>{100 * g.share:.1f}%</td><td class='num'>{g.latent:.3f}</td>"
+        + (f"<td class='num'>{g.unexplained:.3f}</td>" if g.unexplained is not None else "")
         + f"<td class='num'>{g.mean_weight:.3f}</td></tr>"
         for g in discovery.ranked_groups()
     )
     header = "<tr><th>attribute</th><th>level</th><th>images</th><th>share</th><th>latent rarity</th>"
-    header += ("<th>unexplained rarity</th>" if with_errors else "") + "<th>mean sampler weight</th></tr>"
+    header += ("<th>unexplained rarity</th>" if with_unexplained else "") + "<th>mean sampler weight</th></tr>"
     return "<table>" + header + rows + "</table>"
 
 
@@ -78,7 +78,7 @@ def render_discovery(
         f"<h2>Rarest images (lowest latent density)</h2><img src='{_grid_uri(images[discovery.rarest(n)])}' alt='rarest'>",
         f"<h2>Most common images (highest latent density)</h2><img src='{_grid_uri(images[discovery.most_common(n)])}' alt='most common'>",
     ]
-    if discovery.errors is not None:
+    if discovery.unexplained is not None:
         parts.append(
             "<h2>Images whose unexplained part is rarest</h2><p>Ranked by how rare their reconstruction residual "
             "(image minus reconstruction) is among all residuals. A feature too rare to get a latent direction of its "

@@ -53,5 +53,5 @@ def discover(
         return
     log.info("report: %s", report)
     for group in found.ranked_groups()[:5]:
-        error = "" if group.error is None else f", unexplained rarity {group.error:.2f}"
-        log.info("%s: %.1f%% of the data, latent rarity %.2f%s", group.label, 100 * group.share, group.density, error)
+        unexplained = "" if group.unexplained is None else f", unexplained rarity {group.unexplained:.2f}"
+        log.info("%s: %.1f%% of the data, latent rarity %.2f%s", group.label, 100 * group.share, group.latent, unexplained)

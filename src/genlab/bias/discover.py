@@ -229,8 +229,8 @@ def attribute_groups(
     latent: torch.Tensor | None = None,
     unexplained: torch.Tensor | None = None,
 ) -> list[GroupStat]:
-    """Share, mean weight, mean latent rarity and mean error score of every level of every attribute
-    (rows with negative levels are skipped; without ``latent`` scores every group gets 1)."""
+    """Share, mean sampler weight, mean latent rarity and mean unexplained rarity of every level of
+    every attribute (rows with negative levels are skipped; without ``latent`` scores every group gets 1)."""
     if factors.shape != (len(weights), len(factor_names)):
         raise ConfigError(
             f"the attribute table has shape {tuple(factors.shape)}, but there are {len(weights)} images "
@@ -275,4 +275,6 @@ def residual_codes(
     mean = fitted.mean(0)
     _, _, vh = torch.linalg.svd(fitted - mean, full_matrices=False)  # exact, so no random state is involved
     basis = vh[:components].T
+    if len(fit) == len(x):  # the sample is every image, in order: its residuals are all there is
+        return ((fitted - mean) @ basis).float()
     return torch.cat([(residuals(rows) - mean) @ basis for rows in torch.arange(len(x)).split(batch_size)]).float()

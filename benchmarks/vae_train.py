@@ -296,10 +296,14 @@ the denormal flushing that genlab turns on at import, to show how much of the ga
 the rest comes from fused Adam, batches indexed from one in-memory tensor instead of a DataLoader,
 the loss on logits instead of sigmoid + BCE, in-place ReLUs and channels-last convolutions on the CPU.
 
-The conv NLL gap is not explained by genlab's CPU settings: with flush-to-zero off, genlab's seed-0
-run gave the bit-identical NLL (235.144), and with channels-last off seeds 0 and 1 stayed worse than
-pythae's (by 0.44 and 0.97 nats; 2026-11-29, `--case` runs of this script, channels-last turned off by an uncommitted one-line patch). On an H200, where neither
-setting applies, genlab's conv NLL was 1.1 nats better than pythae's (one seed, section below).
+The NLL differences are taken apart one factor at a time in the section of `vae_nll_arms.py` below.
+MLP: genlab's trainer is no different from pythae's (paired over 4 seeds), and neither are minimal loops
+with either library's loss and Adam. Conv: pythae's trainer came out better than genlab's trainer and
+than minimal loops, one of them with pythae's own loss and Adam, on every seed tried; the cause is not
+found. It is not the loss on logits or fused Adam (that minimal loop), not flush-to-zero (genlab's seed-0
+NLL is bit-identical without it, 235.144) and not channels-last (off, seeds 0 and 1 stayed worse by 0.44
+and 0.97 nats; 2026-11-29, a one-line patch). On an H200 genlab's conv NLL was 1.1 nats better than
+pythae's (one seed, section below).
 
 Measured on {m['cpu']}, {m['cores']} cores, torch {m['torch']}, Python {m['python']}, {m['date']}.
 

@@ -1,0 +1,223 @@
+"""Where does the test-NLL difference between genlab and pythae come from? One factor at a time.
+
+`benchmarks/vae_train.py` found genlab's VAEs a little worse than pythae's on test NLL (10 epochs,
+binarized Fashion-MNIST). Both train the same modules from the same initial weights, so the
+difference can only come from the training loop. This script trains the same VAE five ways,
+each for several seeds, and estimates every model's test NLL with the same IWAE code:
+
+    genlab          genlab's Trainer (train_run), as vae_train.py runs it
+    pythae          pythae's BaseTrainer, as vae_train.py runs it
+    logits-fused    a minimal PyTorch loop with genlab's math: BCE on logits, fused Adam
+    logits-adam     the same with torch's default (for-loop) Adam, as pythae uses
+    sigmoid-adam    the same with pythae's math: sigmoid, then F.binary_cross_entropy, default Adam
+
+The minimal loops shuffle with torch.randperm and draw their noise from torch's global generator.
+If the minimal loops land with genlab, the difference is in what they share with genlab and not
+with pythae; if the spread between seeds covers every arm, it is noise.
+
+    python benchmarks/vae_nll_arms.py --archs mlp --seeds 4     # about 1 hour on 2 cores
+    python benchmarks/vae_nll_arms.py --archs conv --seeds 2    # slower: conv nets on the CPU
+
+Every case is a child process on one thread, `--jobs` of them at once (default 2). Writes
+benchmarks/results/vae_nll_arms.json and its section in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import vae_train
+from _common import WORK, machine, markdown_table, write_docs_section, write_results
+
+ARMS = ("genlab", "pythae", "logits-fused", "logits-adam", "sigmoid-adam")
+EPOCHS, BATCH, K, TEST_N = 10, 128, 1000, 2000
+
+
+def minimal_loop(loss: str, adam: str, arch: str, seed: int, x: torch.Tensor, epochs: int) -> torch.nn.Module:
+    """The plainest training loop of the benchmark's VAE, with one of two losses and two Adams."""
+    model = vae_train.genlab_vae(arch, seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, fused=adam == "fused", foreach=False if adam == "adam" else None)
+    order = torch.Generator().manual_seed(seed)
+    for _ in range(epochs):
+        for index in torch.randperm(len(x), generator=order).split(BATCH):
+            xb = x[index]
+            if loss == "logits":
+                value = model(xb)["loss"]
+            else:  # pythae's VAE.loss_function with reconstruction_loss="bce"
+                mu, logvar = model.encode(xb)
+                z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+                p = torch.sigmoid(model.decode(z)).reshape(len(xb), -1)
+                recon = F.binary_cross_entropy(p, xb.reshape(len(xb), -1), reduction="none").sum(-1)
+                kl = -0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(-1)
+                value = (recon + kl).mean()
+            optimizer.zero_grad()
+            value.backward()
+            optimizer.step()
+    return model
+
+
+def run_case(arm: str, arch: str, seed: int, data: Path, epochs: int, k: int, work: Path) -> dict[str, Any]:
+    torch.set_num_threads(1)
+    arrays = np.load(data)
+    x, x_test = torch.from_numpy(arrays["x"]), torch.from_numpy(arrays["x_test"])[:TEST_N]
+    start = time.perf_counter()
+    if arm == "genlab":
+        model, _ = vae_train.run_genlab(arch, data, epochs, work, seed)
+    elif arm == "pythae":
+        model, _ = vae_train.run_pythae(arch, data, epochs, work, seed)
+    else:
+        loss, adam = arm.split("-")
+        model = minimal_loop(loss, adam, arch, seed, x, epochs)
+    seconds = time.perf_counter() - start
+    return {"arm": arm, "arch": arch, "seed": seed, "nll": round(vae_train.nll(model, x_test, k), 3),
+            "train_s": round(seconds, 1), "iwae_k": k, "nll_examples": len(x_test)}  # fmt: skip
+
+
+def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mean and standard deviation of the NLL per (arch, arm), and the mean difference to pythae on the same seeds."""
+    out = []
+    for arch in dict.fromkeys(r["arch"] for r in rows):
+        pythae = {r["seed"]: r["nll"] for r in rows if r["arch"] == arch and r["arm"] == "pythae"}
+        for arm in ARMS:
+            mine = {r["seed"]: r["nll"] for r in rows if r["arch"] == arch and r["arm"] == arm}
+            if not mine:
+                continue
+            values = np.array(list(mine.values()))
+            paired = np.array([mine[s] - pythae[s] for s in mine if s in pythae and arm != "pythae"])
+            out.append({"arch": arch, "arm": arm, "seeds": sorted(mine), "nll": float(values.mean()),
+                        "nll_std": float(values.std(ddof=1)) if len(values) > 1 else 0.0,
+                        "paired_seeds": len(paired),
+                        "minus_pythae": float(paired.mean()) if len(paired) else None,
+                        "minus_pythae_std": float(paired.std(ddof=1)) if len(paired) > 1 else None})  # fmt: skip
+    return out
+
+
+def pm(mean: float, std: float | None, n: int) -> str:
+    """Mean ± standard deviation over seeds (the value alone for one seed)."""
+    return f"{mean:.2f} ± {std:.2f}" if n > 1 and std is not None else f"{mean:.2f}"
+
+
+def paired(entry: dict[str, Any]) -> str:
+    """The arm's mean difference to pythae over the seeds both ran (± their standard deviation, and how many)."""
+    if entry["minus_pythae"] is None:
+        return "-"
+    spread = f" ± {entry['minus_pythae_std']:.2f}" if entry["minus_pythae_std"] is not None else ""
+    return f"{entry['minus_pythae']:+.2f}{spread} ({entry['paired_seeds']} seed{'s' if entry['paired_seeds'] > 1 else ''})"
+
+
+def docs_section(payload: dict[str, Any]) -> str:
+    m = payload["machine"]
+    table = markdown_table(
+        ["net", "training", "seeds", "test NLL (nats)", "arm - pythae on the same seeds (nats)"],
+        [[s["arch"], s["arm"], ", ".join(map(str, s["seeds"])), pm(s["nll"], s["nll_std"], len(s["seeds"])),
+          paired(s)] for s in payload["summary"]],
+    )  # fmt: skip
+    per_seed = markdown_table(
+        ["net", "seed"] + list(ARMS),
+        [[arch, seed] + [next((f"{r['nll']:.2f}" for r in payload["rows"] if (r["arch"], r["seed"], r["arm"]) == (arch, seed, a)), "-")
+                         for a in ARMS]
+         for arch, seed in sorted({(r["arch"], r["seed"]) for r in payload["rows"]}, key=lambda c: (c[0] != "mlp", c))],
+    )  # fmt: skip
+    return "\n".join([
+        "## VAE test NLL: genlab's trainer, pythae and minimal loops (`benchmarks/vae_nll_arms.py`)",
+        "",
+        "The VAE of `vae_train.py` (same data, modules, initial weights, batch 128, Adam lr 1e-3, 10 epochs)",
+        "trained five ways: genlab's trainer, pythae's, and minimal PyTorch loops with genlab's math (BCE on",
+        "logits, fused Adam), with torch's default Adam, and with pythae's math (sigmoid + BCE, default Adam).",
+        f"Test NLL: IWAE k={K} on the first {TEST_N} test images; one thread per case.",
+        "",
+        f"Measured on {m['cpu']}, {m['cores']} cores, torch {m['torch']}, {m['date']}. {payload.get('note', '')}".rstrip(),
+        "",
+        table,
+        "",
+        per_seed,
+        "",
+        payload["conclusion"],
+        "",
+        "Reproduce: `.venv/bin/python benchmarks/vae_nll_arms.py --archs mlp --seeds 4` (about an hour), and",
+        "`--archs conv --arms genlab,pythae,logits-fused,sigmoid-adam` (about 15 minutes per case and seed).",
+    ])  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--case", help=argparse.SUPPRESS)  # arm:arch:seed, run in a child process
+    parser.add_argument("--archs", default="mlp")
+    parser.add_argument("--seeds", type=int, default=4)
+    parser.add_argument("--arms", default=",".join(ARMS))
+    parser.add_argument("--jobs", type=int, default=2, help="cases at once (each on one thread)")
+    parser.add_argument("--quick", action="store_true", help="smoke test: 1 epoch on 2,000 images, k=20, 1 seed")
+    parser.add_argument("--rows", type=Path, help="summarize these JSON-lines rows (from --case runs) instead of running")
+    parser.add_argument("--note", default="", help="how the rows were run, for the docs (e.g. a hand-picked subset)")
+    args = parser.parse_args()
+    epochs, k = (1, 20) if args.quick else (EPOCHS, K)
+    work = WORK / ("vae_train_quick" if args.quick else "vae_train")
+    data = work / "fashion_mnist_binarized.npz"
+
+    if args.case:
+        arm, arch, seed = args.case.split(":")
+        if not data.exists():
+            vae_train.prepare_data(data, args.quick)
+        print(json.dumps(run_case(arm, arch, int(seed), data, epochs, k, work)))
+        return
+
+    if args.rows:
+        rows = [json.loads(line) for line in args.rows.read_text().splitlines() if line.strip()]
+    else:
+        vae_train.prepare_data(data, args.quick)
+        cases = [(arm, arch, seed) for arch in args.archs.split(",") for seed in range(1 if args.quick else args.seeds)
+                 for arm in args.arms.split(",")]  # fmt: skip
+
+        def run(case: tuple[str, str, int]) -> dict[str, Any]:
+            cmd = [sys.executable, __file__, "--case", ":".join(map(str, case))] + (["--quick"] if args.quick else [])
+            out = subprocess.run(cmd, capture_output=True, text=True, check=False, env=os.environ | {"OMP_NUM_THREADS": "1"})
+            if out.returncode != 0:
+                sys.stderr.write(out.stderr[-4000:])
+                raise SystemExit(f"case {case} failed")
+            row = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"  {row}", file=sys.stderr, flush=True)
+            return row
+
+        with ThreadPoolExecutor(args.jobs) as pool:
+            rows = list(pool.map(run, cases))
+
+    summary = summarize(rows)
+    payload = {"benchmark": "vae_nll_arms", "quick": args.quick, "machine": machine(), "summary": summary, "rows": rows,
+               "conclusion": conclusion(summary), "note": args.note}  # fmt: skip
+    name = "vae_nll_arms.quick" if args.quick else "vae_nll_arms"
+    print(f"wrote {write_results(name, payload)}", file=sys.stderr)
+    if not args.quick:
+        write_docs_section("vae_nll_arms", docs_section(payload))
+
+
+def conclusion(summary: list[dict[str, Any]]) -> str:
+    """Per net and arm: is the paired difference to pythae larger than twice its standard error?"""
+    lines = []
+    for s in summary:
+        n, mean, std = s["paired_seeds"], s["minus_pythae"], s["minus_pythae_std"]
+        if mean is None:
+            continue
+        if std is None:
+            verdict = "one seed: no verdict"
+        else:
+            se = std / np.sqrt(n)
+            verdict = f"{'worse' if mean > 2 * se else 'better' if mean < -2 * se else 'no different'} (standard error {se:.2f})"
+        lines.append(f"{s['arch']} {s['arm']}: {mean:+.2f} nats against pythae over {n} paired seed(s), {verdict}.")
+    return " ".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -71,17 +71,16 @@ def minimal_loop(loss: str, adam: str, arch: str, seed: int, x: torch.Tensor, ep
 
 def run_case(arm: str, arch: str, seed: int, data: Path, epochs: int, k: int, work: Path) -> dict[str, Any]:
     torch.set_num_threads(1)
-    arrays = np.load(data)
-    x, x_test = torch.from_numpy(arrays["x"]), torch.from_numpy(arrays["x_test"])[:TEST_N]
     start = time.perf_counter()
     if arm == "genlab":
         model, _ = vae_train.run_genlab(arch, data, epochs, work, seed)
     elif arm == "pythae":
         model, _ = vae_train.run_pythae(arch, data, epochs, work, seed)
-    else:
+    else:  # the two libraries read the training set themselves; only the minimal loops need it here
         loss, adam = arm.split("-")
-        model = minimal_loop(loss, adam, arch, seed, x, epochs)
+        model = minimal_loop(loss, adam, arch, seed, torch.from_numpy(np.load(data)["x"]), epochs)
     seconds = time.perf_counter() - start
+    x_test = torch.from_numpy(np.load(data)["x_test"])[:TEST_N]
     return {"arm": arm, "arch": arch, "seed": seed, "nll": round(vae_train.nll(model, x_test, k), 3),
             "train_s": round(seconds, 1), "iwae_k": k, "nll_examples": len(x_test)}  # fmt: skip
 
@@ -105,9 +104,9 @@ def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def pm(mean: float, std: float | None, n: int) -> str:
+def pm(mean: float, std: float, n: int) -> str:
     """Mean ± standard deviation over seeds (the value alone for one seed)."""
-    return f"{mean:.2f} ± {std:.2f}" if n > 1 and std is not None else f"{mean:.2f}"
+    return f"{mean:.2f} ± {std:.2f}" if n > 1 else f"{mean:.2f}"
 
 
 def paired(entry: dict[str, Any]) -> str:
@@ -150,6 +149,23 @@ def docs_section(payload: dict[str, Any]) -> str:
         "Reproduce: `.venv/bin/python benchmarks/vae_nll_arms.py --archs mlp --seeds 4` (about an hour), and",
         "`--archs conv --arms genlab,pythae,logits-fused,sigmoid-adam` (about 15 minutes per case and seed).",
     ])  # fmt: skip
+
+
+def conclusion(summary: list[dict[str, Any]]) -> str:
+    """Per net and arm: is the paired difference to pythae larger than twice its standard error?"""
+    lines = []
+    for s in summary:
+        n, mean, std = s["paired_seeds"], s["minus_pythae"], s["minus_pythae_std"]
+        if mean is None:
+            continue
+        if std is None:
+            verdict = "one seed: no verdict"
+        else:
+            se = std / np.sqrt(n)
+            verdict = f"{'worse' if mean > 2 * se else 'better' if mean < -2 * se else 'no different'} (standard error {se:.2f})"
+        lines.append(f"{s['arch']} {s['arm']}: {mean:+.2f} nats against pythae over {n} paired seed(s), {verdict}.")
+    return " ".join(lines)
+
 
 
 def main() -> None:
@@ -201,22 +217,6 @@ def main() -> None:
     print(f"wrote {write_results(name, payload)}", file=sys.stderr)
     if not args.quick:
         write_docs_section("vae_nll_arms", docs_section(payload))
-
-
-def conclusion(summary: list[dict[str, Any]]) -> str:
-    """Per net and arm: is the paired difference to pythae larger than twice its standard error?"""
-    lines = []
-    for s in summary:
-        n, mean, std = s["paired_seeds"], s["minus_pythae"], s["minus_pythae_std"]
-        if mean is None:
-            continue
-        if std is None:
-            verdict = "one seed: no verdict"
-        else:
-            se = std / np.sqrt(n)
-            verdict = f"{'worse' if mean > 2 * se else 'better' if mean < -2 * se else 'no different'} (standard error {se:.2f})"
-        lines.append(f"{s['arch']} {s['arm']}: {mean:+.2f} nats against pythae over {n} paired seed(s), {verdict}.")
-    return " ".join(lines)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 import math
 
 import torch
-from torch.distributions import Bernoulli, Normal, kl_divergence
+from torch.distributions import Bernoulli, Normal, StudentT, kl_divergence
 
 from genlab.models.distributions import (
     bernoulli_log_likelihood,
@@ -9,6 +9,7 @@ from genlab.models.distributions import (
     kl_standard_normal,
     log_normal,
     log_standard_normal,
+    student_t_log_likelihood,
 )
 
 
@@ -39,6 +40,9 @@ def test_log_densities_match_torch_distributions():
     mean, log_scale = torch.randn(5, 1, 3, 3), torch.tensor(-0.7)
     expected = Normal(mean, log_scale.exp()).log_prob(x).flatten(1).sum(1)
     assert torch.allclose(gaussian_log_likelihood(x, mean, log_scale, 3), expected, atol=1e-5)
+    for df in (1.0, 3.5):
+        expected = StudentT(df, mean, log_scale.exp()).log_prob(x).flatten(1).sum(1)
+        assert torch.allclose(student_t_log_likelihood(x, mean, log_scale, df, 3), expected, atol=1e-5)
     z, mu, logvar = torch.randn(4, 2), torch.randn(4, 2), torch.randn(4, 2)
     expected = Normal(mu, torch.exp(0.5 * logvar)).log_prob(z).sum(1)
     assert torch.allclose(log_normal(z, mu, logvar), expected, atol=1e-5)

@@ -91,9 +91,13 @@ def test_vae_gradients_flow_through_the_sample():
     assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in model.parameters())
 
 
-def test_gaussian_vae_learns_its_scale():
-    model = make("vae", likelihood="gaussian")
-    assert any(name == "log_scale" for name, _ in model.named_parameters())
+@pytest.mark.parametrize("likelihood", ["gaussian", "student-t"])
+def test_continuous_vae_learns_its_scale(likelihood):
+    torch.manual_seed(0)
+    model = make("vae", likelihood=likelihood)
+    x = torch.rand(16, 1, 8, 8)
+    model(x)["loss"].backward()
+    assert model.log_scale.grad is not None and float(model.log_scale.grad) != 0.0
 
 
 def test_config_rejects_unknown_fields():

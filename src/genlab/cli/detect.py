@@ -56,6 +56,7 @@ def fit(
     latent_dim: int | None = typer.Option(None, help="Latent size [default: D/4 in 2..16 for tables, 16 for images]."),
     hidden: str | None = typer.Option(None, help="Fully connected widths, e.g. 128,64."),
     net: str = typer.Option("auto", help="auto, mlp or conv."),
+    likelihood: str = typer.Option("student-t", help="The VAE decoder: student-t (robust to extreme values) or gaussian."),
     iwae_k: int = typer.Option(16, help="Posterior draws per example for the likelihood scores."),
     constant_columns: str = typer.Option("keep", help="keep (center, do not scale) or error."),
     normal_class: int | None = typer.Option(None, help="Labeled data: fit on this class only (one-class novelty)."),
@@ -72,8 +73,8 @@ def fit(
         data, out, split=split, normal_class=normal_class, limit=limit, overwrite=overwrite,
         params={"model": model, "score": score, "contamination": contamination, "epochs": epochs,
                 "batch_size": batch_size, "lr": lr, "latent_dim": latent_dim, "hidden": _tuple("hidden", hidden),
-                "net": net, "iwae_k": iwae_k, "constant_columns": constant_columns, "random_state": seed,
-                "device": device},
+                "net": net, "likelihood": likelihood, "iwae_k": iwae_k, "constant_columns": constant_columns,
+                "random_state": seed, "device": device},
     )  # fmt: skip
     if as_json:
         print_json(summary)

@@ -51,6 +51,7 @@ from genlab.train.trainer import Trainer, derive_seed
 log = logging.getLogger(__name__)
 
 MODELS = ("ae", "vae")
+LIKELIHOODS = ("student-t", "gaussian")
 NETS = ("auto", "mlp", "conv")
 DEVICES = ("auto", "cpu", "cuda", "gpu", "mps")
 CONSTANT_COLUMNS = ("keep", "error")
@@ -98,6 +99,11 @@ class GenerativeOutlierDetector(BaseEstimator):
         Adam learning rate.
     beta : float, default 1.0
         Weight of the VAE's KL term in training (1 trains on the ELBO; more smooths the model).
+    likelihood : {"student-t", "gaussian"}, default "student-t"
+        The VAE's decoder distribution, with one learned scale. The Student-t (1 degree of freedom,
+        i.e. Cauchy) charges a far-off feature about log|error| instead of error^2, so an example is
+        not flagged for one extreme column alone and the fit is not pulled by them: tabular
+        benchmark average AUROC 0.89 against 0.83-0.85 with the Gaussian (docs/detect.md).
     trim : float in [0, 0.5] or None
         Share of each batch's worst-explained examples left out of the training loss, so that
         the outliers among the training data do not shape the model (see
@@ -157,6 +163,7 @@ class GenerativeOutlierDetector(BaseEstimator):
         batch_size: int = 64,
         lr: float = 1e-3,
         beta: float = 1.0,
+        likelihood: str = "student-t",
         trim: float | None = None,
         contamination: float = 0.1,
         score: str = "elbo",
@@ -176,6 +183,7 @@ class GenerativeOutlierDetector(BaseEstimator):
         self.batch_size = batch_size
         self.lr = lr
         self.beta = beta
+        self.likelihood = likelihood
         self.trim = trim
         self.contamination = contamination
         self.score = score
@@ -195,6 +203,7 @@ class GenerativeOutlierDetector(BaseEstimator):
                 raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
 
         choice("model", MODELS)
+        choice("likelihood", LIKELIHOODS)
         choice("net", NETS)
         choice("score", SCORES)
         choice("device", DEVICES)
@@ -301,11 +310,11 @@ class GenerativeOutlierDetector(BaseEstimator):
         hidden = tuple(self.hidden) if self.hidden is not None else ((256,) if images else (128, 64))
         channels = tuple(self.channels) if self.channels is not None else (32, 64)
         common = {"input_shape": shape, "latent_dim": latent, "net": net, "hidden": hidden, "channels": channels}
-        # Gaussian decoders (squared error) for images too: a Bernoulli decoder's cross-entropy on
-        # gray pixels has a floor that grows with the amount of ink, so sparse images from other
-        # classes looked *more* normal (one-class Fashion-MNIST, class 0: AUROC 0.78 -> 0.89).
+        # Continuous decoders for images too: a Bernoulli decoder's cross-entropy on gray pixels
+        # has a floor that grows with the amount of ink, so sparse images from other classes
+        # looked *more* normal (one-class Fashion-MNIST, class 0: AUROC 0.78 -> 0.89).
         if self.model == "vae":
-            return "vae", VAEConfig(**common, likelihood="gaussian", beta=float(self.beta))
+            return "vae", VAEConfig(**common, likelihood=self.likelihood, beta=float(self.beta))
         return "ae", AEConfig(**common, loss="mse")
 
     def _train_config(self, n: int, seed: int) -> TrainConfig:

@@ -82,6 +82,8 @@ def load_detector(path: str | Path, device: str = "cpu") -> Any:
     config = run.load_config()
     classes = {c.__name__: c for c in (GenerativeOutlierDetector, VAEOD, AEOD)}
     params = {k: tuple(v) if isinstance(v, list) else v for k, v in section["params"].items()}
+    if "likelihood" not in params and hasattr(config.model_config, "likelihood"):
+        params["likelihood"] = config.model_config.likelihood  # saved before the parameter existed
     detector = classes.get(section.get("class"), GenerativeOutlierDetector)(**params)
     dev = resolve_device(device)
     detector.model_ = run.load_model(dev)

@@ -34,10 +34,11 @@ def _likelihood_basis(config: Any, data: Any, bits: int | None, x: torch.Tensor)
             "Bernoulli decoder on non-binary data: the numbers are cross-entropies, not likelihoods; "
             "train with --binarize for a valid likelihood"
         )
+    density = {"gaussian": "Gaussian", "student-t": "Student-t"}[likelihood]
     if data.dequantize and bits is not None:
-        return True, bits, f"Gaussian density of uniformly dequantized {bits}-bit data (bits/dim bounds the discrete NLL)"
+        return True, bits, f"{density} density of uniformly dequantized {bits}-bit data (bits/dim bounds the discrete NLL)"
     return False, None, (
-        "Gaussian density of undequantized data: a differential entropy, not comparable to discrete "
+        f"{density} density of undequantized data: a differential entropy, not comparable to discrete "
         "likelihoods; train with --dequantize for 8-bit images"
     )
 

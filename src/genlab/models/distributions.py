@@ -44,3 +44,17 @@ def gaussian_log_likelihood(
     """log N(x; mean, exp(log_scale)^2), summed over events."""
     log_density = -0.5 * LOG_2PI - log_scale - 0.5 * ((x - mean) * torch.exp(-log_scale)).pow(2)
     return _sum_event(log_density, event_dims)
+
+
+def student_t_log_likelihood(
+    x: torch.Tensor, loc: torch.Tensor, log_scale: torch.Tensor, df: float, event_dims: int
+) -> torch.Tensor:
+    """log StudentT(x; df, loc, exp(log_scale)), summed over events; df = 1 is the Cauchy density.
+
+    Its log-density falls off like -log|x - loc| instead of -(x - loc)^2, so a few far-off values
+    cannot outweigh everything else an example has to say (Lange et al. 1989, robust regression).
+    """
+    normalizer = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    squared = ((x - loc) * torch.exp(-log_scale)).pow(2)
+    log_density = normalizer - log_scale - 0.5 * (df + 1) * torch.log1p(squared / df)
+    return _sum_event(log_density, event_dims)

@@ -1,7 +1,8 @@
 """The variational autoencoder (Kingma & Welling 2014) with beta weighting (Higgins et al. 2017).
 
 Encoder q(z|x) = N(mu(x), diag(exp(logvar(x)))), prior p(z) = N(0, I), decoder p(x|z) Bernoulli
-(on logits) or Gaussian with one learned scale (a calibrated decoder, Rybkin et al. 2021).
+(on logits), or Gaussian or Student-t with one learned scale (a calibrated decoder, Rybkin et al.
+2021; the Student-t's heavy tails make the fit robust to a few extreme values, Takahashi et al. 2018).
 Training minimizes recon + beta * KL per example; with beta = 1 that is the negative ELBO.
 """
 
@@ -22,6 +23,7 @@ from genlab.models.distributions import (
     kl_standard_normal,
     log_normal,
     log_standard_normal,
+    student_t_log_likelihood,
 )
 from genlab.nets import build_decoder, build_encoder
 from genlab.viz.grid import pair_rows
@@ -29,9 +31,12 @@ from genlab.viz.grid import pair_rows
 
 @dataclass
 class VAEConfig(AutoencoderConfig):
-    likelihood: Literal["bernoulli", "gaussian"] = option(
-        "bernoulli", "decoder distribution p(x|z): bernoulli (binary or [0, 1] data) or gaussian"
+    likelihood: Literal["bernoulli", "gaussian", "student-t"] = option(
+        "bernoulli",
+        "decoder distribution p(x|z): bernoulli (binary or [0, 1] data), gaussian, or student-t (heavy tails: "
+        "robust to extreme values)",
     )
+    df: float = option(1.0, "degrees of freedom of the student-t decoder (1 is Cauchy; large is nearly gaussian)")
     beta: float = option(1.0, "weight of the KL term; 1 is the ELBO, more than 1 a beta-VAE")
 
     def validate(self) -> None:
@@ -39,6 +44,8 @@ class VAEConfig(AutoencoderConfig):
         check_choice(self, "likelihood")
         if not self.beta >= 0:
             raise ConfigError(f"--beta must be non-negative, got {self.beta}")
+        if not self.df > 0:
+            raise ConfigError(f"--df must be positive, got {self.df}")
 
 
 class VAE(nn.Module):
@@ -51,7 +58,7 @@ class VAE(nn.Module):
         c = config
         self.encoder = build_encoder(c.net, c.input_shape, 2 * c.latent_dim, c.hidden, c.channels)
         self.decoder = build_decoder(c.net, c.latent_dim, c.input_shape, c.hidden, c.channels)
-        if c.likelihood == "gaussian":
+        if c.likelihood != "bernoulli":
             self.log_scale = nn.Parameter(torch.full((), -1.0))
 
     # --- the model ---------------------------------------------------------------------------
@@ -62,7 +69,7 @@ class VAE(nn.Module):
         return mu, logvar
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Decoder parameters for z (N, latent_dim): logits (bernoulli) or means (gaussian)."""
+        """Decoder parameters for z (N, latent_dim): logits (bernoulli) or locations (gaussian, student-t)."""
         return self.decoder(z)
 
     def log_likelihood(self, x: torch.Tensor, output: torch.Tensor) -> torch.Tensor:
@@ -70,10 +77,12 @@ class VAE(nn.Module):
         event_dims = self.config.event_dims
         if self.config.likelihood == "bernoulli":
             return bernoulli_log_likelihood(x.expand_as(output), output, event_dims)
+        if self.config.likelihood == "student-t":
+            return student_t_log_likelihood(x, output, self.log_scale, self.config.df, event_dims)
         return gaussian_log_likelihood(x, output, self.log_scale, event_dims)
 
     def to_data(self, output: torch.Tensor) -> torch.Tensor:
-        """The mean of p(x|z) in data space."""
+        """The center of p(x|z) in data space: its mean (its median for a Cauchy, which has no mean)."""
         return torch.sigmoid(output) if self.config.likelihood == "bernoulli" else output
 
     @staticmethod

@@ -18,8 +18,8 @@ fixed stratified subset of the test set (the other nine classes are the outliers
 200 per class), --fmnist-epochs epochs (default 10); one seed.
 
 Detectors: genlab's VAE with each score (recon, elbo, iwae, ratio; complexity on images; on
-images one fitted VAE is scored every way) and its AE (recon); PyOD's IForest, KNN, LOF, ECOD, AutoEncoder and VAE with their defaults
-(contamination 0.1). Torch models all run on one CPU thread on tables (genlab does that itself;
+images one fitted VAE gives every score but ratio, which fits its own) and its AE (recon); PyOD's
+IForest, KNN, LOF, ECOD, AutoEncoder and VAE with their defaults (contamination 0.1). Torch models all run on one CPU thread on tables (genlab does that itself;
 PyOD is given the same setting, which made it faster here), on the default threads on images.
 
     python benchmarks/outliers.py                 # full run (under the CPU lock on shared machines)
@@ -224,22 +224,24 @@ def image_suite(suite: str, cases: list[tuple[str, np.ndarray, np.ndarray, np.nd
 
 
 def vae_all_scores(x_train: np.ndarray, x_test: np.ndarray, y: np.ndarray, epochs: int) -> dict[str, dict[str, float]]:
-    """One VAE (and its background model) fitted once, scored every way: saves four fits per case.
-    Seconds are the whole fit (background model included) plus that score's scoring time."""
+    """One VAE fitted once and scored recon, elbo, iwae and complexity; a second detector for ratio,
+    which also trains the background model. Seconds are what a user of that score pays: the fit of
+    its detector plus the score's own time."""
     from genlab.detect import VAEOD
 
-    detector = VAEOD(score="ratio", epochs=epochs, random_state=0, device="cpu")
-    start = time.perf_counter()
-    detector.fit(x_train)
-    fit_seconds = time.perf_counter() - start
     results = {}
-    for score in (*GENLAB_SCORES, "complexity"):
-        detector.set_params(score=score)
+    for fit_score, scores in (("elbo", ("recon", "elbo", "iwae", "complexity")), ("ratio", ("ratio",))):
+        detector = VAEOD(score=fit_score, epochs=epochs, random_state=0, device="cpu")
         start = time.perf_counter()
-        scores = detector.decision_function(x_test)
-        seconds = fit_seconds + time.perf_counter() - start
-        results[f"genlab VAE {score}"] = {"auroc": auroc(y, scores), "auprc": auprc(y, scores), "seconds": seconds}
-    return results
+        detector.fit(x_train)
+        fit_seconds = time.perf_counter() - start
+        for score in scores:
+            detector.set_params(score=score)
+            start = time.perf_counter()
+            values = detector.decision_function(x_test)
+            seconds = fit_seconds + time.perf_counter() - start
+            results[f"genlab VAE {score}"] = {"auroc": auroc(y, values), "auprc": auprc(y, values), "seconds": seconds}
+    return {f"genlab VAE {score}": results[f"genlab VAE {score}"] for score in (*GENLAB_SCORES, "complexity")}
 
 
 def image_suites(quick: bool, n_train: int, n_test: int) -> dict[str, list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]]:
@@ -334,8 +336,9 @@ def docs_section(payload: dict[str, Any]) -> str:
         parts += ["", "### One-class Fashion-MNIST (AUROC per normal class)", "",
                   (f"Fit on {cfg['n_train']} training images of one class, {cfg['epochs']} epochs for genlab; score "
                   f"{cfg['n_test']} test images ({cfg['n_test'] // 10} per class; the other nine classes are outliers). "
-                  "genlab's VAE scores all come from one fitted VAE (plus its background model); their seconds are "
-                  "that whole fit plus the score's own time. "
+                  "genlab's recon, elbo, iwae and complexity scores come from one fitted VAE, ratio from a second "
+                  "detector that also trains the background model; seconds are the fit a user of that score runs "
+                  "plus the score's own time. "
                   "PyOD detectors see the flattened pixels in [0, 1]. Published deep one-class results "
                   "(e.g. Deep SVDD, trained on all 6,000 images) average in the low 0.90s."), "",
                   _table(f, with_auprc=False)]  # fmt: skip

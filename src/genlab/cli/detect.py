@@ -56,7 +56,9 @@ def fit(
     latent_dim: int | None = typer.Option(None, help="Latent size [default: D/4 in 2..16 for tables, 16 for images]."),
     hidden: str | None = typer.Option(None, help="Fully connected widths, e.g. 128,64."),
     net: str = typer.Option("auto", help="auto, mlp or conv."),
-    likelihood: str = typer.Option("student-t", help="The VAE decoder: student-t (robust to extreme values) or gaussian."),
+    likelihood: str = typer.Option(
+        "auto", help="The VAE decoder: student-t (robust to extreme values), gaussian, or auto (gaussian for --score ratio)."
+    ),
     iwae_k: int = typer.Option(16, help="Posterior draws per example for the likelihood scores."),
     constant_columns: str = typer.Option("keep", help="keep (center, do not scale) or error."),
     normal_class: int | None = typer.Option(None, help="Labeled data: fit on this class only (one-class novelty)."),

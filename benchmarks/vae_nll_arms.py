@@ -205,14 +205,14 @@ def replica_sentence() -> str:
 
 
 def conclusion(summary: list[dict[str, Any]]) -> str:
-    """Per net and arm: is the paired difference to pythae larger than twice its standard error?"""
+    """Per net and arm (3 seeds or more): is the paired difference to pythae larger than twice its standard error?"""
     lines = []
     for s in summary:
         n, mean, std = s["paired_seeds"], s["minus_pythae"], s["minus_pythae_std"]
         if mean is None:
             continue
-        if std is None:
-            verdict = "one seed: no verdict"
+        if n < 3:  # the spread of two differences says little about the spread of runs
+            verdict = "too few seeds for a verdict"
         else:
             se = std / np.sqrt(n)
             verdict = f"{'worse' if mean > 2 * se else 'better' if mean < -2 * se else 'no different'} (standard error {se:.2f})"

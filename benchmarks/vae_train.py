@@ -298,12 +298,14 @@ the loss on logits instead of sigmoid + BCE, in-place ReLUs and channels-last co
 
 The NLL differences are taken apart one factor at a time in the section of `vae_nll_arms.py` below.
 MLP: genlab's trainer is no different from pythae's (paired over 4 seeds), and neither are minimal loops
-with either library's loss and Adam. Conv: pythae's trainer came out better than genlab's trainer and
-than minimal loops, one of them with pythae's own loss and Adam, on every seed tried; the cause is not
-found. It is not the loss on logits or fused Adam (that minimal loop), not flush-to-zero (genlab's seed-0
-NLL is bit-identical without it, 235.144) and not channels-last (off, seeds 0 and 1 stayed worse by 0.44
-and 0.97 nats; 2026-11-29, a one-line patch). On an H200 genlab's conv NLL was 1.1 nats better than
-pythae's (one seed, section below).
+with either library's loss and Adam. Conv: genlab minus pythae was +0.33, +0.63 and +0.53 nats here
+(seeds 0-2) and +0.32, +0.34, +1.15 and -0.46 there (seeds 0, 3, 4, 5; mean +0.34, standard error
+0.33). Differences that large come from the random numbers alone: pythae's trainer is bit for bit a
+plain loop with its loss and Adam (`--check-replica`), and that same loop drawing other random numbers
+landed 0.64 and 0.53 nats from pythae (conv seeds 0 and 4; MLP: +0.76, +0.20, +0.28, -0.31), while BCE
+on logits and on sigmoid outputs gave 235.86 and 235.79 on the same random numbers (conv seed 4). Not
+flush-to-zero either (genlab's seed-0 NLL is bit-identical without it, 235.144). On an H200 genlab's
+conv NLL was 1.1 nats better than pythae's (one seed, section below).
 
 Measured on {m['cpu']}, {m['cores']} cores, torch {m['torch']}, Python {m['python']}, {m['date']}.
 

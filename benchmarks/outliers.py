@@ -339,7 +339,8 @@ def docs_section(payload: dict[str, Any]) -> str:
                   "genlab's recon, elbo, iwae and complexity scores come from one fitted VAE, ratio from a second "
                   "detector that also trains the background model; seconds are the fit a user of that score runs "
                   "plus the score's own time. "
-                  "PyOD detectors see the flattened pixels in [0, 1]. Published deep one-class results "
+                  "PyOD detectors see the flattened pixels in [0, 1]; `--part fmnist` keeps their rows from the "
+                  "last run on the same images (the full run reruns them). Published deep one-class results "
                   "(e.g. Deep SVDD, trained on all 6,000 images) average in the low 0.90s."), "",
                   _table(f, with_auprc=False)]  # fmt: skip
     if "faces" in payload:

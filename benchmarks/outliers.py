@@ -19,8 +19,9 @@ fixed stratified subset of the test set (the other nine classes are the outliers
 
 Detectors: genlab's VAE with each score (recon, elbo, iwae, ratio; complexity on images; on
 images one fitted VAE gives every score but ratio, which fits its own) and its AE (recon); PyOD's
-IForest, KNN, LOF, ECOD, AutoEncoder and VAE with their defaults (contamination 0.1). Torch models all run on one CPU thread on tables (genlab does that itself;
-PyOD is given the same setting, which made it faster here), on the default threads on images.
+IForest, KNN, LOF, ECOD, AutoEncoder and VAE with their defaults (contamination 0.1). Torch models
+all run on one CPU thread on tables (genlab does that itself; PyOD is given the same setting, which
+made it faster here), on the default threads on images.
 
     python benchmarks/outliers.py                 # full run (under the CPU lock on shared machines)
     python benchmarks/outliers.py --quick         # smoke test: one seed, tiny Fashion-MNIST part

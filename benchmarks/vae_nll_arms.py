@@ -220,7 +220,6 @@ def conclusion(summary: list[dict[str, Any]]) -> str:
     return " ".join(lines)
 
 
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--case", help=argparse.SUPPRESS)  # arm:arch:seed, run in a child process

@@ -241,7 +241,8 @@ def test_wrong_number_of_features_and_bad_scoring_data(fitted):
 @pytest.mark.parametrize(
     "params, message",
     [({"score": "likelihood"}, "score must be one of recon, elbo, iwae, ratio, complexity, got 'likelihood'"),
-     ({"model": "gan"}, "model must be one of"), ({"likelihood": "poisson"}, "likelihood must be one of"), ({"model": "ae", "score": "elbo"}, "needs model='vae'"),
+     ({"model": "gan"}, "model must be one of"), ({"likelihood": "poisson"}, "likelihood must be one of"),
+     ({"model": "ae", "score": "elbo"}, "needs model='vae'"),
      ({"contamination": 0.7}, "contamination"), ({"epochs": 0}, "epochs"), ({"latent_dim": 2.5}, "latent_dim"),
      ({"score": "complexity"}, "needs images"), ({"net": "conv"}, "net='conv' needs images")],
 )  # fmt: skip

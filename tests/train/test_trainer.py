@@ -4,6 +4,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -171,6 +172,34 @@ def test_nan_guard_stops_with_a_clear_message_and_keeps_the_last_good_checkpoint
     assert all(torch.isfinite(v).all() for v in kept.values())
     model = run.load_model()  # the kept checkpoint loads and works
     assert torch.isfinite(model.reconstruct(torch.rand(2, 1, 8, 8))).all()
+
+
+class _Recording(VAE):
+    """A VAE that remembers the loss terms of each training step."""
+
+    steps: ClassVar[list[dict[str, float]]] = []
+
+    def forward(self, x, y=None):
+        terms = super().forward(x, y)
+        if self.training:
+            type(self).steps.append({k: float(v.detach()) for k, v in terms.items()})
+        return terms
+
+
+def test_train_rows_are_the_means_of_their_steps(tmp_path, monkeypatch):
+    # the sums are kept on the device between rows; each row must still average exactly its own steps
+    monkeypatch.setitem(MODELS, "recording-vae", ModelSpec("recording-vae", _Recording, VAEConfig, "test model"))
+    _Recording.steps = []
+    config = TrainConfig(epochs=2, batch_size=64, log_every=7)  # a row every 7 steps and at the end of each 23-step epoch
+    train_run("recording-vae", DataSpec("digits"), config, str(tmp_path / "r"), SMALL)
+    rows = [row for row in read_metrics(tmp_path / "r" / "metrics.csv") if row["split"] == "train"]
+    assert [int(row["step"]) for row in rows] == [7, 14, 21, 23, 28, 35, 42, 46]
+    previous = 0
+    for row in rows:
+        steps = _Recording.steps[previous : int(row["step"])]
+        previous = int(row["step"])
+        for name in ("loss", "recon", "kl"):
+            assert float(row[name]) == pytest.approx(np.mean([s[name] for s in steps]), rel=1e-5)
 
 
 def test_existing_run_is_never_overwritten(tmp_path, cli):

@@ -193,12 +193,13 @@ def run_case(library: str, arch: str, seed: int, data: Path, epochs: int, k: int
 
 BARE = "bare PyTorch loop"
 
+
 def paired_speed(arch: str, data: Path, epochs: int, repeats: int, work: Path) -> dict[str, Any]:
     """Examples/s of each loop over ``epochs`` epochs, the three alternating in one process.
 
-    A process on the small VMs used here may run 1.5x faster or slower than the next one started,
-    which swamps a ratio of means over separate processes; pairing the loops inside one process,
-    repeat after repeat, cancels that. Each loop keeps its own denormal setting (pythae: IEEE).
+    Pairing the loops inside one process, repeat after repeat, takes out the start-to-start spread
+    of separate processes, though not the VM's drift from one epoch to the next. Each loop keeps its
+    own denormal setting (pythae: IEEE).
     """
     speeds: dict[str, list[float]] = {library: [] for library in RUNNERS}
     for r in range(repeats):
@@ -419,8 +420,8 @@ same matrix products and convolutions whichever loop calls them.
 The NLL differences are taken apart one factor at a time in the section of `vae_nll_arms.py` below.
 MLP: genlab's trainer is no different from pythae's (paired over 4 seeds), and neither are minimal loops
 with either library's loss and Adam. Conv: genlab minus pythae was +0.32, +0.66 and +0.58 nats here
-(seeds 0-2; +0.33, +0.63 and +0.53 in the run of 2026-11-30) and +0.32, +0.34, +1.15 and -0.46 there (seeds 0, 3, 4, 5; mean +0.34, standard error
-0.33). Differences that large come from the random numbers alone: pythae's trainer is bit for bit a
+(seeds 0-2; +0.33, +0.63 and +0.53 in the run of 2026-11-30) and +0.32, +0.34, +1.15 and -0.46
+there (seeds 0, 3, 4, 5; mean +0.34, standard error 0.33). Differences that large come from the random numbers alone: pythae's trainer is bit for bit a
 plain loop with its loss and Adam (`--check-replica`), and that same loop drawing other random numbers
 landed 0.64 and 0.53 nats from pythae (conv seeds 0 and 4; MLP: +0.76, +0.20, +0.28, -0.31), while BCE
 on logits and on sigmoid outputs gave 235.86 and 235.79 on the same random numbers (conv seed 4). Not

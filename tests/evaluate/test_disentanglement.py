@@ -20,9 +20,14 @@ def permuted_rescaled(images):
     return codes * np.array([3.0, -0.5, 20.0]) + np.array([1.0, -7.0, 0.2])
 
 
-def random_code(images):
-    # a code that ignores the image: the same seed per call would repeat, so key it on the batch size
-    return np.random.default_rng(len(images)).normal(size=(len(images), 3))
+class RandomCode:
+    """A code that ignores the image: fresh random numbers on every call, repeatable per instance."""
+
+    def __init__(self) -> None:
+        self.rng = np.random.default_rng(0)
+
+    def __call__(self, images):
+        return self.rng.normal(size=(len(images), 3))
 
 
 def with_collapsed_dims(images):
@@ -55,6 +60,7 @@ def test_a_perfect_code_scores_near_one(represent):
 
 
 def test_a_random_code_scores_near_zero_or_chance():
+    random_code = RandomCode()
     mig = dis.compute_mig(SOURCE, random_code, 0, num_train=N)
     dci = dis.compute_dci(SOURCE, random_code, 0, num_train=N, num_test=N // 2)
     fvae = dis.compute_factor_vae(
@@ -80,9 +86,33 @@ def test_duplicated_dimensions_have_no_gap():
     assert dci["disentanglement"] > 0.9 and dci["completeness"] < 0.75
 
 
-def test_sap_prefers_the_identity_to_a_random_code():
+def test_sap_of_a_perfect_code_is_high():
     identity_sap = dis.compute_sap(SOURCE, identity, 0, num_train=N, num_test=N // 2)["sap"]
     assert identity_sap > 0.3
+
+
+def test_sap_by_hand():
+    # two binary factors, every combination twice; code dimension j is factor j as -10 / +10
+    factors = np.array([[0, 0], [0, 1], [1, 0], [1, 1]] * 2)
+    codes_train = 20.0 * factors - 10.0
+    codes_test = codes_train.copy()
+    codes_test[[0, 1], 0] = 10.0  # two examples of factor 0 = 0 read wrong: dimension 0 gets 6 of 8 right
+    # Each dimension is independent of the other factor in every split, so it scores exactly 0.5 on it.
+    # Gaps: factor 0, 0.75 - 0.5; factor 1, 1.0 - 0.5.
+    result = dis.sap_score(factors, codes_train, factors, codes_test)
+    assert result["sap"] == pytest.approx((0.25 + 0.5) / 2)
+
+
+def test_factor_vae_votes_by_variance_relative_to_the_global_variance():
+    # dimension 0 varies 1000x more than dimension 1 overall; a batch fixing factor 0 keeps dimension 0
+    # within 1% of its spread, yet its raw variance stays far above dimension 1's
+    rng = np.random.default_rng(0)
+    global_codes = rng.normal(size=(2000, 2)) * np.array([100.0, 0.1])
+    fixed = np.array([0, 1] * 10)
+    spread = np.where(fixed[:, None, None] == 0, np.array([1.0, 0.1]), np.array([100.0, 0.001]))
+    batch_codes = rng.normal(size=(20, 16, 2)) * spread
+    result = dis.factor_vae_accuracy(global_codes, batch_codes, fixed, num_factors=2, num_train=10)
+    assert result == {"train_accuracy": 1.0, "eval_accuracy": 1.0, "num_active_dims": 2}
 
 
 def test_a_constant_code_has_no_active_dimensions():
@@ -109,8 +139,8 @@ def test_mig_by_hand():
 
 
 def test_same_random_state_same_numbers():
-    a = dis.compute_all(SOURCE, random_code, 3, n=400)
-    b = dis.compute_all(SOURCE, random_code, 3, n=400)
+    a = dis.compute_all(SOURCE, RandomCode(), 3, n=400)
+    b = dis.compute_all(SOURCE, RandomCode(), 3, n=400)
     assert a == b
     assert set(a) == {"mig", "dci", "sap", "beta_vae", "factor_vae"}
     assert a["factor_vae"]["num_train"] == 400 and a["factor_vae"]["num_eval"] == 200

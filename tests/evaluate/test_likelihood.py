@@ -68,21 +68,21 @@ def test_elbo_misses_the_exact_likelihood_by_the_posterior_kl_and_iwae_closes_th
 def test_chunking_does_not_change_the_estimate(trained):
     model, x = trained
     torch.manual_seed(3)
-    a = vae_likelihood(model, x[:20], 50, batch_size=20, budget=10_000)["log_px"]
+    whole = vae_likelihood(model, x[:20], 50, batch_size=20, budget=10_000)["log_px"]
     torch.manual_seed(3)
-    b = vae_likelihood(model, x[:20], 50, batch_size=20, budget=10_000)["log_px"]
-    torch.manual_seed(3)
-    c = vae_likelihood(model, x[:20], 50, batch_size=20, budget=100)["log_px"]  # 5 samples per chunk
-    assert torch.equal(a, b)
-    assert abs(float(a.mean() - c.mean())) < 0.5  # same estimator, different draws
+    chunked = vae_likelihood(model, x[:20], 50, batch_size=20, budget=100)["log_px"]  # 5 draws per chunk
+    # the chunks consume the same random numbers in the same order, so only float rounding differs
+    assert torch.allclose(whole, chunked, atol=1e-4)
 
 
 def test_evaluate_run_reports_valid_likelihood_for_binarized_data(vae_run):
-    result = evaluate_run(str(vae_run), iwae_k=20, save=False)
-    assert result["likelihood_valid"] is True
-    assert result["nll_iwae"] <= result["nll_elbo"] + 0.5
-    assert math.isclose(result["bits_per_dim"], result["nll_iwae"] / (64 * math.log(2)))
-    assert result["elbo"] == pytest.approx(-(result["recon"] + result["kl"]), abs=1e-3)
+    one = evaluate_run(str(vae_run), iwae_k=1, n=200, save=False)
+    many = evaluate_run(str(vae_run), iwae_k=50, n=200, save=False)
+    assert many["likelihood_valid"] is True
+    assert many["nll_elbo"] == one["nll_elbo"]  # the ELBO's draw comes first, whatever k is
+    assert many["nll_iwae"] < one["nll_iwae"] - 0.1  # the IWAE bound tightens with k ...
+    assert many["nll_iwae"] < many["nll_elbo"] - 0.1  # ... and is tighter than the ELBO
+    assert math.isclose(many["bits_per_dim"], many["nll_iwae"] / (64 * math.log(2)))
 
 
 def test_evaluation_is_repeatable(vae_run):

@@ -79,14 +79,18 @@ def test_kid_near_zero_for_one_distribution_and_positive_for_a_shift():
 
 
 def test_kid_is_the_unbiased_mmd_by_hand():
-    # two points each in one dimension, one subset that takes everything
-    x, y = np.array([[0.0], [1.0]]), np.array([[2.0], [3.0]])
-    def k(a, b):  # D = 1
-        return (a * b + 1.0) ** 3
+    # two points each in two dimensions, one subset that takes everything
+    x, y = np.array([[0.0, 1.0], [1.0, 1.0]]), np.array([[2.0, 0.0], [3.0, 1.0]])
 
-    expected = (2 * k(0, 1)) / 2 + (2 * k(2, 3)) / 2 - 2 * (k(0, 2) + k(0, 3) + k(1, 2) + k(1, 3)) / 4
+    def k(a, b):  # the polynomial kernel of KID: (a.b / D + 1)^3 with D = 2
+        return (np.dot(a, b) / 2 + 1.0) ** 3
+
+    within_x = 2 * k(x[0], x[1]) / 2  # off-diagonal pairs only: the unbiased estimate
+    within_y = 2 * k(y[0], y[1]) / 2
+    across = sum(k(a, b) for a in x for b in y) / 4
     result = kernel_distance(x, y, subsets=3, subset_size=2)
-    assert math.isclose(result["kid"], expected) and result["kid_std"] == 0.0
+    assert math.isclose(result["kid"], within_x + within_y - 2 * across)
+    assert result["kid_std"] == 0.0
 
 
 def test_kid_is_seeded():

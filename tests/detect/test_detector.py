@@ -1,12 +1,17 @@
 """GenerativeOutlierDetector: planted outliers, determinism, the scikit-learn/PyOD API, bad inputs."""
 
+import copy
+import math
+
 import numpy as np
 import pytest
 import torch
+from scipy.special import erf
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from genlab.detect import AEOD, VAEOD, GenerativeOutlierDetector
+from genlab.detect.scores import compressed_bits, likelihood_scores, nats_to_bits
 from genlab.evaluate.detection import auroc
 
 pytestmark = pytest.mark.usefixtures("one_thread")  # tiny models: see conftest.one_thread
@@ -98,7 +103,42 @@ def test_planted_image_outliers_conv():
     assert maps.shape == (2, 1, 16, 16)
     assert detector.decision_function(images[:5]).shape == (5,)
     complexity = VAEOD(score="complexity", epochs=2, **small).fit(images)
-    assert np.isfinite(complexity.decision_scores_).all()
+    nll = complexity.set_params(score="iwae").decision_function(images)  # same model, same draws
+    bits = compressed_bits(torch.from_numpy(images).float().div(255).unsqueeze(1)).double().numpy()
+    np.testing.assert_allclose(complexity.decision_scores_, nats_to_bits(torch.from_numpy(nll)).numpy() - bits, rtol=1e-5)
+
+
+def test_png_length_measures_image_complexity():
+    flat = torch.full((1, 1, 16, 16), 0.5)
+    noise = torch.rand(1, 1, 16, 16, generator=torch.Generator().manual_seed(0))
+    flat_bits, noise_bits = compressed_bits(torch.cat([flat, noise])).tolist()
+    assert flat_bits % 8 == 0 and flat_bits < 0.25 * noise_bits
+    assert noise_bits >= 8 * 256  # 256 random bytes do not compress
+
+
+@torch.no_grad()
+def test_elbo_and_iwae_scores_by_hand():
+    from genlab.models import VAE, VAEConfig
+
+    torch.manual_seed(0)
+    model = VAE(VAEConfig(input_shape=(6,), latent_dim=2, hidden=(8,), likelihood="gaussian")).eval()
+    x, eps = torch.randn(5, 6), torch.randn(7, 1, 2)
+    log_w = model.log_weights(x, 7, eps)  # (k, N)
+    scores = likelihood_scores(model, x, eps)
+    torch.testing.assert_close(scores["elbo"], -log_w.mean(0))
+    torch.testing.assert_close(scores["iwae"], -(torch.logsumexp(log_w, 0) - math.log(7)))
+    assert (scores["iwae"] < scores["elbo"]).all()  # Jensen, strict as the weights differ
+
+
+def test_ratio_score_subtracts_the_background_models_nll(table):
+    x, _ = table
+    ratio = VAEOD(score="ratio", **{**FAST, "epochs": 3}).fit(x)
+    background = copy.deepcopy(ratio)
+    background.model_ = ratio.background_
+    main_nll = copy.deepcopy(ratio).set_params(score="iwae").decision_function(x)
+    background_nll = background.set_params(score="iwae").decision_function(x)
+    assert np.abs(background_nll).mean() > 1.0  # so the check below sees it
+    np.testing.assert_allclose(ratio.decision_scores_, main_nll - background_nll, rtol=1e-5, atol=1e-4)
 
 
 def test_same_seed_same_scores_and_scores_do_not_depend_on_the_batch(table, fitted):
@@ -132,6 +172,9 @@ def test_pyod_attributes(table, fitted):
         proba = fitted.predict_proba(x, method=method)
         assert proba.shape == (n, 2) and (proba >= 0).all() and (proba <= 1).all()
         np.testing.assert_allclose(proba.sum(1), 1.0)
+    train = fitted.decision_scores_  # unify (Kriegel et al. 2011): erf of the score's z-value over sqrt(2)
+    z = (fitted.decision_function(x) - train.mean()) / train.std()
+    np.testing.assert_allclose(fitted.predict_proba(x, method="unify")[:, 1], np.clip(erf(z / math.sqrt(2)), 0, 1), atol=1e-6)
     assert fitted.predict_proba(x)[np.argmax(fitted.decision_scores_), 1] == 1.0
     _, confidence = fitted.predict(x, return_confidence=True)
     assert confidence.shape == (n,) and ((confidence >= 0) & (confidence <= 1)).all()

@@ -1,4 +1,4 @@
-import os
+import json
 import signal
 import subprocess
 import sys
@@ -13,10 +13,10 @@ import torch
 from genlab.api import resume_run, train_run
 from genlab.data import DataSpec
 from genlab.errors import TrainingDiverged
-from genlab.io import read_safetensors
+from genlab.io import read_safetensors, read_safetensors_metadata
 from genlab.models import MODELS, VAE, ModelSpec, VAEConfig
 from genlab.run import Run
-from genlab.train import TrainConfig
+from genlab.train import TrainConfig, Trainer
 from genlab.train.logger import read_metrics
 
 SMALL = {"latent_dim": 4, "hidden": (64, 32)}
@@ -99,13 +99,19 @@ def _genlab(*args: str) -> list[str]:
 TRAIN_ARGS = ["train", "vae", "--data", "digits", "--epochs", "25", "--batch-size", "16", "--latent-dim", "4", "-q"]
 
 
-def _start_and_wait_for_checkpoint(out: Path) -> subprocess.Popen:
+def _start_and_wait_for_step(out: Path, step: int = 100) -> subprocess.Popen:
+    """Start TRAIN_ARGS and return once metrics.csv has a train row at ``step``.
+
+    Step 100 is the first row of epoch 2 (91 steps an epoch) after the epoch-1 checkpoint: stopped
+    there, the run is mid-epoch with work done since its last checkpoint.
+    """
     args = _genlab(*TRAIN_ARGS[:2], *TRAIN_ARGS[2:-1], "--out", str(out))
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
-    while not (out / "trainer_state.safetensors").exists():
+    metrics = out / "metrics.csv"
+    while not any(int(row["step"]) >= step for row in read_metrics(metrics)):
         assert process.poll() is None, process.communicate()[1]
-        assert time.time() < deadline, "no checkpoint appeared"
+        assert time.time() < deadline, f"no metrics row at step {step} appeared"
         time.sleep(0.01)
     return process
 
@@ -120,7 +126,7 @@ def uninterrupted(tmp_path_factory) -> Path:
 
 def test_killed_run_resumes_to_identical_weights(tmp_path, uninterrupted):
     out = tmp_path / "killed"
-    process = _start_and_wait_for_checkpoint(out)
+    process = _start_and_wait_for_step(out)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
@@ -134,13 +140,16 @@ def test_killed_run_resumes_to_identical_weights(tmp_path, uninterrupted):
 
 def test_ctrl_c_saves_a_checkpoint_mid_epoch_and_resumes_exactly(tmp_path, uninterrupted):
     out = tmp_path / "interrupted"
-    process = _start_and_wait_for_checkpoint(out)
-    time.sleep(0.05)  # land inside an epoch
+    process = _start_and_wait_for_step(out)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert "--resume" in err
-    assert Run(out).read_json(Run(out).summary_path)["status"] == "interrupted"
+    summary = Run(out).read_json(Run(out).summary_path)
+    assert summary["status"] == "interrupted"
+    # the checkpoint holds the step the run stopped at, not the last epoch's end
+    saved = json.loads(read_safetensors_metadata(Run(out).state_path)["progress"])
+    assert saved["step"] == summary["steps"] and saved["batch"] > 0
     result = subprocess.run(_genlab("train", "vae", "--out", str(out), "--resume"), capture_output=True, text=True, check=False, timeout=300)
     assert result.returncode == 0, result.stderr
     assert_same_weights(uninterrupted, out)
@@ -221,7 +230,17 @@ def test_overwrite_refuses_folders_that_are_not_runs(tmp_path, cli):
     assert (tmp_path / "mine" / "thesis.tex").read_text() == "precious"
 
 
-@pytest.mark.skipif(os.cpu_count() is None, reason="needs to know the CPU count")
+def test_each_process_gets_its_own_equal_share_of_the_epoch():
+    trainer = Trainer(TrainConfig(seed=3))
+    whole = trainer._epoch_order(11, epoch=1, rank=0, world=1)
+    assert sorted(whole.tolist()) == list(range(11))
+    shares = [trainer._epoch_order(11, epoch=1, rank=rank, world=2).tolist() for rank in (0, 1)]
+    assert len(shares[0]) == len(shares[1]) == 5  # equal sizes keep the processes' steps in lockstep
+    assert not set(shares[0]) & set(shares[1])
+    assert set(shares[0] + shares[1]) <= set(range(11))
+    assert trainer._epoch_order(11, epoch=2, rank=0, world=1).tolist() != whole.tolist()  # reshuffled per epoch
+
+
 def test_ddp_two_cpu_processes_hold_identical_weights(tmp_path):
     out = tmp_path / "ddp"
     result = subprocess.run(
@@ -234,6 +253,6 @@ def test_ddp_two_cpu_processes_hold_identical_weights(tmp_path):
     assert summary["world_size"] == 2
     assert len(summary["replica_checksums"]) == 2
     assert summary["replica_checksums"][0] == summary["replica_checksums"][1]
-    # each process saw its own half of the data: 2 epochs of ~1,455 examples in steps of 128 per process
+    # 2 epochs of steps over half of the 1,455 training examples each (the shares: the test above)
     assert summary["steps"] == 2 * ((1455 // 2 + 127) // 128)
     assert Run(out).load_model() is not None

@@ -34,17 +34,19 @@ def test_datasets_json(cli):
 
 
 def test_sample_reconstruct_report(cli, vae_run, tmp_path):
-    assert cli("sample", vae_run, "--n", "16", "--out", tmp_path / "s.png").code == 0
-    assert Image.open(tmp_path / "s.png").size[0] > 0
+    assert cli("sample", vae_run, "--n", "12", "--ncol", "4", "--out", tmp_path / "s.png").code == 0
+    # 3 rows of 4 digits (8x8) with 2-pixel borders, enlarged 8 times: (4 * 10 + 2) * 8 by (3 * 10 + 2) * 8
+    assert Image.open(tmp_path / "s.png").size == (336, 256)
     assert cli("reconstruct", vae_run, "--n", "8", "--out", tmp_path / "r.png").code == 0
     result = cli("report", vae_run, "--out", tmp_path / "report.html")
     assert result.code == 0 and result.out.strip().endswith("report.html")
 
 
 def test_same_seed_same_samples(cli, vae_run, tmp_path):
-    for name in ("a", "b"):
-        cli("sample", vae_run, "--n", "8", "--seed", "3", "--out", tmp_path / f"{name}.png")
-    assert np.array_equal(np.asarray(Image.open(tmp_path / "a.png")), np.asarray(Image.open(tmp_path / "b.png")))
+    for name, seed in (("a", "3"), ("b", "3"), ("c", "4")):
+        cli("sample", vae_run, "--n", "8", "--seed", seed, "--out", tmp_path / f"{name}.png")
+    a, b, c = (np.asarray(Image.open(tmp_path / f"{name}.png")) for name in "abc")
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
 
 
 @pytest.mark.parametrize("command", ["datasets", "train vae", "train ae", "evaluate", "sample", "reconstruct", "report"])

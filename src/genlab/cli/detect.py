@@ -50,10 +50,10 @@ def fit(
     model: str = typer.Option("vae", help="vae or ae."),
     score: str = typer.Option("elbo", help="recon, elbo, iwae, ratio (background model) or complexity (images)."),
     contamination: float = typer.Option(0.1, help="Expected share of outliers; sets the threshold."),
-    epochs: int | None = typer.Option(None, help="Passes over the data [default: about 100 steps for tables, 1,500 for images]."),
+    epochs: int | None = typer.Option(None, help="Passes over the data (default: about 100 steps for tables, 1,500 for images)."),
     batch_size: int = typer.Option(64, help="Examples per step."),
     lr: float = typer.Option(1e-3, help="Adam learning rate."),
-    latent_dim: int | None = typer.Option(None, help="Latent size [default: D/4 in 2..16 for tables, 16 for images]."),
+    latent_dim: int | None = typer.Option(None, help="Latent size (default: D/4 in 2..16 for tables, 16 for images)."),
     hidden: str | None = typer.Option(None, help="Fully connected widths, e.g. 128,64."),
     net: str = typer.Option("auto", help="auto, mlp or conv."),
     likelihood: str = typer.Option(

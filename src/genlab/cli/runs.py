@@ -162,7 +162,7 @@ def reconstruct(
 @app.command(help="Write the run's self-contained HTML report." + examples("genlab report runs/vae", "genlab report runs/vae --out /tmp/vae.html"))
 def report(
     run: Path = typer.Argument(..., help="Run folder."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="HTML file [default: RUN/report.html]."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="HTML file (default: RUN/report.html)."),
 ) -> None:
     from genlab.viz.report import write_report
 

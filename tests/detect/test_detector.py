@@ -130,6 +130,16 @@ def test_elbo_and_iwae_scores_by_hand():
     assert (scores["iwae"] < scores["elbo"]).all()  # Jensen, strict as the weights differ
 
 
+def test_confidence_by_hand():
+    # training scores 0..9, threshold 7.5: 8 of 10 at or below it, 2 above
+    detector = VAEOD()
+    detector.decision_scores_, detector.threshold_ = np.arange(10.0), 7.5
+    scores = np.array([0.0, 7.0, 8.0, 9.5])
+    labels = (scores > detector.threshold_).astype(np.int64)
+    # share of training scores between score and threshold, of all on that side: 7/8, 0/8, 1/2, 2/2
+    np.testing.assert_allclose(detector._confidence(scores, labels), [0.875, 0.0, 0.5, 1.0])
+
+
 def test_ratio_score_subtracts_the_background_models_nll(table):
     x, _ = table
     ratio = VAEOD(score="ratio", **{**FAST, "epochs": 3}).fit(x)

@@ -9,6 +9,7 @@ from pathlib import Path
 import torch
 from PIL import Image
 
+from genlab.io import write_atomically
 from genlab.viz.grid import auto_scale, grid_image
 
 
@@ -19,10 +20,10 @@ def save_gif(frames: Sequence[Image.Image], path: str | Path, fps: float = 4.0, 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     first, *rest = [f.convert("RGB") for f in frames]
-    tmp = path.with_name(f".{path.name}.tmp")
-    first.save(tmp, format="GIF", save_all=True, append_images=rest, duration=round(1000 / fps), loop=0 if loop else 1)
-    tmp.replace(path)
-    return path
+    duration, repeat = round(1000 / fps), 0 if loop else 1
+    return write_atomically(
+        path, lambda tmp: first.save(tmp, format="GIF", save_all=True, append_images=rest, duration=duration, loop=repeat)
+    )
 
 
 def grid_frames(batches: Sequence[torch.Tensor], ncol: int = 8) -> list[Image.Image]:

@@ -8,6 +8,8 @@ import numpy as np
 import torch
 from PIL import Image
 
+from genlab.io import write_atomically
+
 
 def pair_rows(top: torch.Tensor, bottom: torch.Tensor, ncol: int = 8) -> torch.Tensor:
     """Interleave two batches row by row: ncol of ``top``, the matching ncol of ``bottom``, ...
@@ -59,7 +61,4 @@ def save_grid(images: torch.Tensor, path: str | Path, ncol: int = 8, scale: int 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     image = grid_image(images, ncol, auto_scale(images) if scale is None else scale)
-    tmp = path.with_name(f".{path.name}.tmp")
-    image.save(tmp, format="PNG")
-    tmp.replace(path)
-    return path
+    return write_atomically(path, lambda tmp: image.save(tmp, format="PNG"))

@@ -7,7 +7,7 @@ from pathlib import Path
 import torch
 from PIL import Image, ImageDraw, ImageFont
 
-from genlab.errors import ConfigError
+from genlab.io import check_output_path, write_atomically
 from genlab.latent import Traversal
 from genlab.viz.animation import save_gif
 from genlab.viz.grid import auto_scale, grid_image
@@ -88,10 +88,7 @@ def interpolation_frames(path: torch.Tensor, bounce: bool = True) -> list[Image.
 
 def check_picture_path(path: str | Path) -> Path:
     """``path`` if it ends in .png or .gif (checked before any work is done), else a ConfigError."""
-    path = Path(path)
-    if path.suffix.lower() not in (".png", ".gif"):
-        raise ConfigError(f"--out must end in .png or .gif, got {path.name}")
-    return path
+    return check_output_path(path, (".png", ".gif"))
 
 
 def save_picture(path: str | Path, still: Image.Image, frames: list[Image.Image] | None = None) -> Path:
@@ -101,10 +98,7 @@ def save_picture(path: str | Path, still: Image.Image, frames: list[Image.Image]
     if suffix == ".gif":
         return save_gif(frames or [still], path, fps=1000 / GIF_FRAME_MS)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    still.save(tmp, format="PNG")
-    tmp.replace(path)
-    return path
+    return write_atomically(path, lambda tmp: still.save(tmp, format="PNG"))
 
 
 # --- the run report -------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The command line: --json output, --help examples, and one clear line for each bad input."""
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -109,3 +110,69 @@ def test_real_process_exit_code_and_no_traceback(tmp_path):
     assert result.returncode == 2
     assert result.stdout == "" and result.stderr.startswith("error: no run folder")
     assert "Traceback" not in result.stderr
+
+
+def _snapshot(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_bad_output_paths_leave_the_run_alone(cli, vae_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(vae_run, run)
+    before = _snapshot(run)
+    assert ".png or .csv" in _bad(cli, "sample", run, "--out", run / "model.safetensors")
+    assert ".png" in _bad(cli, "reconstruct", run, "--out", run / "trainer_state.safetensors")
+    assert ".html" in _bad(cli, "report", run, "--out", run / "config.json")
+    (tmp_path / "images.png").mkdir()
+    assert "is a folder" in _bad(cli, "sample", run, "--n", "4", "--out", tmp_path / "images.png")
+    (tmp_path / "afile").write_text("mine")
+    assert "a file is in the way" in _bad(cli, "sample", run, "--n", "4", "--out", tmp_path / "afile" / "x.png")
+    assert _snapshot(run) == before
+    assert not list(tmp_path.glob(".*.tmp"))  # no half-written temp files left behind
+
+
+def test_bad_resumes_leave_the_run_alone(cli, vae_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(vae_run, run)
+    before = _snapshot(run)
+    assert "already trained 15 of 15 epochs" in _bad(cli, "train", "vae", "--out", run, "--resume")
+    assert _snapshot(run) == before  # the summary of the finished run is not rewritten
+    (run / "trainer_state.safetensors").unlink()
+    before = _snapshot(run)
+    message = _bad(cli, "train", "vae", "--out", run, "--resume", "--epochs", "20")
+    assert "no trainer_state.safetensors" in message and "still serves evaluate" in message
+    assert _snapshot(run) == before  # config.json keeps its 15 epochs
+
+
+def test_report_needs_weights(cli, vae_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(vae_run, run)
+    (run / "model.safetensors").unlink()
+    before = _snapshot(run)
+    assert "no model.safetensors" in _bad(cli, "report", run)
+    assert _snapshot(run) == before
+
+
+def test_more_bad_options(cli, vae_run, tmp_path):
+    train = ["train", "vae", "--max-steps", "1", "--out", tmp_path / "run"]
+    assert "--epochs must be at least 1" in _bad(cli, *train, "--data", "digits", "--epochs", "0")
+    assert "--data is empty" in _bad(cli, *train, "--data", " ")
+    np.save(tmp_path / "plain.npy", np.zeros((4, 3)))
+    assert "not a NumPy .npz archive" in _bad(cli, *train, "--data", f"npz:{tmp_path / 'plain.npy'}")
+    np.savez(tmp_path / "scalar.npz", x=np.float32(1))
+    assert "single number" in _bad(cli, *train, "--data", f"npz:{tmp_path / 'scalar.npz'}")
+    assert not (tmp_path / "run").exists()
+    assert "--batch-size must be at least 1" in _bad(cli, "evaluate", vae_run, "--batch-size", "0")
+
+
+def test_bias_discover_overwrite_keeps_the_old_folder_when_it_fails(cli, vae_run, tmp_path):
+    out = tmp_path / "bias"
+    out.mkdir()
+    (out / "discovery.json").write_text("{}")
+    assert "no folder at" in _bad(cli, "bias", "discover", "--model", vae_run, "--data", f"folder:{tmp_path / 'nope'}",
+                                  "--out", out, "--overwrite")  # fmt: skip
+    assert (out / "discovery.json").read_text() == "{}"
+    inside = tmp_path / "holder"
+    shutil.copytree(vae_run, inside / "vae")
+    assert "which --overwrite would delete" in _bad(cli, "bias", "discover", "--model", inside / "vae", "--out", inside, "--overwrite")
+    assert (inside / "vae" / "model.safetensors").is_file()

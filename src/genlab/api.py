@@ -20,6 +20,7 @@ from genlab.device import resolve_device
 from genlab.errors import ConfigError, RunError
 from genlab.models.registry import build_model, get_model_spec
 from genlab.run import Run, RunConfig
+from genlab.train.checkpoint import saved_progress
 from genlab.train.config import TrainConfig
 from genlab.train.distributed import is_secondary_process
 from genlab.train.trainer import FitResult, ProgressFn, Trainer
@@ -89,13 +90,21 @@ def resume_run(
     with a new time budget (seconds for this session)."""
     run = Run(out).require()
     config = run.load_config()
+    done = saved_progress(run.resumable_state())
+    splits = load_splits(config.data)  # before the config changes: a failed resume leaves the run as it was
     changed = {k: v for k, v in {"epochs": epochs, "max_steps": max_steps, "max_time": max_time}.items() if v is not None}
     if changed:
         config.train = dataclasses.replace(config.train, **changed)
         config.train.validate()
-        if not is_secondary_process():
-            run.save_config(config)
-    splits = load_splits(config.data)
+    target = config.train
+    if done.epoch >= target.epochs or (target.max_steps is not None and done.step >= target.max_steps):
+        raise ConfigError(
+            f"{run.path} has already trained {done.epoch} of {target.epochs} epochs ({done.step} steps"
+            + ("" if target.max_steps is None else f", --max-steps {target.max_steps}")
+            + "); pass a larger --epochs or --max-steps to train further"
+        )
+    if changed and not is_secondary_process():
+        run.save_config(config)
     return run, _fit(Trainer(config.train, progress), run, config, splits, resume=True)
 
 
@@ -161,6 +170,8 @@ def reconstruct_run(path: str, n: int = 16, split: str = "test", seed: int = 0, 
     config = run.load_config()
     dev = resolve_device(device)
     model = run.load_model(dev)
+    if not hasattr(model, "reconstruct"):
+        raise ConfigError(f"{run.path} holds a '{config.model}' model, which has no encoder to reconstruct with; try `genlab sample`")
     data = load_splits(config.data).get(split).subset(slice(0, n))
     if not data.is_image:
         raise RunError(f"{run.path} was trained on vectors, which have no picture; use `genlab evaluate` for numbers")

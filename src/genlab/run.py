@@ -24,7 +24,7 @@ from torch import nn
 import genlab
 from genlab.data.splits import DataSpec
 from genlab.errors import ConfigError, RunError
-from genlab.io import read_safetensors, write_json
+from genlab.io import read_safetensors, read_safetensors_metadata, write_json
 from genlab.models.config import ModelConfig
 from genlab.models.registry import build_model, get_model_spec
 from genlab.train.config import TrainConfig
@@ -108,6 +108,17 @@ class Run:
     def eval_path(self, split: str) -> Path:
         return self.path / f"eval_{split}.json"
 
+    def resumable_state(self) -> Path:
+        """The trainer state to resume from, its header checked; a RunError that says what to do if there is none."""
+        if not self.state_path.is_file():
+            kept = f" (its {self.WEIGHTS} still serves evaluate and sample)" if self.weights_path.is_file() else ""
+            raise RunError(
+                f"{self.path} has no {self.STATE} to resume from{kept}; to train again, start a new run "
+                "with another --out, or replace this one with --overwrite"
+            )
+        read_safetensors_metadata(self.state_path)
+        return self.state_path
+
     # --- life cycle ---
     @classmethod
     def create(cls, path: str | Path, config: RunConfig, overwrite: bool = False) -> Run:
@@ -137,7 +148,7 @@ class Run:
         if not self.path.exists():
             raise RunError(f"no run folder at {self.path}; train one with `genlab train MODEL --out {self.path}`")
         if not self.config_path.is_file():
-            raise RunError(f"{self.path} is not a genlab run (no {self.CONFIG})")
+            raise RunError(f"{self.path} is not a genlab run (no {self.CONFIG}); give a folder that `genlab train` wrote")
         return self
 
     def load_config(self) -> RunConfig:
@@ -146,12 +157,21 @@ class Run:
             values = json.loads(self.config_path.read_text(encoding="utf-8"))
             return RunConfig.from_dict(values)
         except (json.JSONDecodeError, KeyError, TypeError, ConfigError) as e:
-            raise RunError(f"{self.config_path} is corrupt or from an incompatible genlab ({e})") from e
+            raise RunError(
+                f"{self.config_path} is corrupt or from an incompatible genlab ({e}); restore the file or retrain the run"
+            ) from e
 
     def build_model(self, config: RunConfig | None = None) -> nn.Module:
         """A freshly initialized model of this run's architecture."""
         config = config or self.load_config()
-        return build_model(config.model, config.model_config)
+        try:
+            return build_model(config.model, config.model_config)
+        except (TypeError, ValueError) as e:
+            if isinstance(e, ConfigError):
+                raise
+            raise RunError(
+                f"{self.config_path} describes a model genlab cannot build ({e}); restore the file or retrain the run"
+            ) from e
 
     def load_model(self, device: str | torch.device = "cpu") -> nn.Module:
         """The trained model, rebuilt from config.json and model.safetensors, in eval mode."""
@@ -166,8 +186,12 @@ class Run:
         try:
             model.load_state_dict(state, strict=True)
         except RuntimeError as e:
-            first = str(e).strip().splitlines()[0]
-            raise RunError(f"{self.weights_path} does not match the model in {self.CONFIG} ({first})") from e
+            lines = [line.strip() for line in str(e).strip().splitlines() if line.strip()]
+            detail = lines[1] if len(lines) > 1 and lines[0].endswith(":") else lines[0]
+            raise RunError(
+                f"{self.weights_path} does not match the model in {self.CONFIG} ({detail}); "
+                "put back the weights that belong to this run, or retrain it"
+            ) from e
         return model.to(device).eval()
 
     def read_json(self, path: Path) -> dict[str, Any] | None:

@@ -73,7 +73,7 @@ def test_npz_errors(tmp_path):
     with pytest.raises(DataError, match="no array 'x' .*images"):
         load_splits(DataSpec(f"npz:{tmp_path / 'k.npz'}"))
     (tmp_path / "c.npz").write_bytes(b"garbage")
-    with pytest.raises(DataError, match="cannot read"):
+    with pytest.raises(DataError, match="not a NumPy .npz archive"):
         load_splits(DataSpec(f"npz:{tmp_path / 'c.npz'}"))
     with pytest.raises(DataError, match="no file at"):
         load_splits(DataSpec(f"npz:{tmp_path / 'none.npz'}"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import shutil
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from genlab.bias.report import write_discovery_report
 from genlab.bias.weights import Combine
 from genlab.data.splits import DataSpec, load_splits
 from genlab.errors import RunError
-from genlab.io import write_json
+from genlab.io import replacing_folder, write_json
 from genlab.latent.codes import decode_images
 from genlab.run import Run
 from genlab.train.config import TrainConfig
@@ -48,10 +48,19 @@ def discover_bias(
     labeled data set are analysed: the question is which faces are rare, not how many non-faces there are.
     """
     out = Path(out)
-    if out.exists() and any(out.iterdir()):
-        if not overwrite:
-            raise RunError(f"{out} already exists and is not empty; choose another --out or pass --overwrite")
-        shutil.rmtree(out)
+    replace_old = out.exists() and any(out.iterdir())
+    if replace_old and not overwrite:
+        raise RunError(f"{out} already exists and is not empty; choose another --out or pass --overwrite")
+    if model_run is not None and out.resolve() in (Path(model_run).resolve(), *Path(model_run).resolve().parents):
+        raise RunError(f"--out {out} holds the --model run {model_run}, which --overwrite would delete; choose another --out")
+    with replacing_folder(out) if replace_old else nullcontext():
+        return _discover(out, data, model_run, epochs, limit, resize, bins, alpha, combine, seed, progress)
+
+
+def _discover(
+    out: Path, data: str | None, model_run: str | None, epochs: int, limit: int | None, resize: int | None,
+    bins: int, alpha: float, combine: Combine, seed: int, progress: Any,
+) -> tuple[Discovery, Path]:  # fmt: skip
     if model_run is None:
         if data is None:
             raise RunError("give --data to fit a VAE on, or --model RUN to reuse a trained one")

@@ -32,6 +32,7 @@ import torch
 
 from genlab.bias.weights import Combine, debiasing_weights, histogram_probabilities
 from genlab.errors import ConfigError
+from genlab.models.autoencoder import Autoencoder
 
 INACTIVE_KL = 0.01  # nats; a dimension whose mean KL is below this carries no information
 NEIGHBOURS = 10  # k of the k-nearest-neighbour densities
@@ -119,7 +120,7 @@ def _group_json(g: GroupStat) -> dict[str, Any]:
 @torch.no_grad()
 def posterior(model: Any, x: torch.Tensor, batch_size: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
     """Posterior means and log-variances (N, L) of a VAE-family model, in batches."""
-    if not hasattr(model, "encode"):
+    if not hasattr(model, "encode") or isinstance(model, Autoencoder):  # needs a posterior, not point codes
         raise ConfigError("bias discovery needs a VAE-family model (vae, dbvae, ...) with an encoder")
     model.eval()
     device = next(model.parameters()).device

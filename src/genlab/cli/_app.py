@@ -82,13 +82,20 @@ class progress_bar:
 
 
 def main() -> None:
-    """Entry point: run the app, turning GenlabErrors into one line on stderr and exit status 2."""
+    """Entry point: run the app, turning GenlabErrors and file-system refusals into one line on stderr and exit status 2."""
     try:
         app()
     except GenlabError as e:
         if _state["debug"]:
             raise
         sys.stderr.write(f"error: {e}\n")
+        sys.exit(2)
+    except OSError as e:  # the file system refused: a read-only folder, a file where a folder should be, a full disk
+        if _state["debug"] or e.filename is None:
+            raise
+        in_the_way = isinstance(e, (FileExistsError, NotADirectoryError))  # mkdir or open through a file
+        reason = "a file is in the way of a folder on that path" if in_the_way else e.strerror
+        sys.stderr.write(f"error: cannot use {e.filename}: {reason}; check the path and its permissions\n")
         sys.exit(2)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")

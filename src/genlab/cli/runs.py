@@ -125,18 +125,19 @@ def sample(
 ) -> None:
     from genlab.api import sample_run
     from genlab.errors import ConfigError
+    from genlab.io import check_output_path, write_text
     from genlab.viz.grid import save_grid
 
+    check_output_path(out, (".png", ".csv"))
     samples = sample_run(str(run), n, seed, device, label)
     if samples.dim() == 2:
         if out.suffix.lower() != ".csv":
             raise ConfigError(f"{run} generates points, not images; write them to a .csv file (--out points.csv)")
-        import numpy as np
-
         out.parent.mkdir(parents=True, exist_ok=True)
-        np.savetxt(out, samples.numpy(), delimiter=",", fmt="%.6g")
-        path = out
+        path = write_text(out, "".join(",".join(f"{v:.6g}" for v in row) + "\n" for row in samples.tolist()))
     else:
+        if out.suffix.lower() != ".png":
+            raise ConfigError(f"{run} generates images; write them to a .png file (--out samples.png)")
         path = save_grid(samples, out, ncol)
     log.info("wrote %d samples to %s", n, path)
 
@@ -152,8 +153,10 @@ def reconstruct(
     device: str = typer.Option("auto", help="auto, cpu, cuda or cuda:N."),
 ) -> None:
     from genlab.api import reconstruct_run
+    from genlab.io import check_output_path
     from genlab.viz.grid import pair_rows, save_grid
 
+    check_output_path(out, (".png",))
     x, r = reconstruct_run(str(run), n, split, seed, device)
     path = save_grid(pair_rows(x, r, ncol), out, ncol)
     log.info("wrote %d examples and their reconstructions to %s", len(x), path)
@@ -164,7 +167,11 @@ def report(
     run: Path = typer.Argument(..., help="Run folder."),
     out: Path | None = typer.Option(None, "--out", "-o", help="HTML file (default: RUN/report.html)."),
 ) -> None:
+    from genlab.io import check_output_path
+    from genlab.run import Run
     from genlab.viz.report import write_report
 
-    path = write_report(run, out)
+    target = None if out is None else check_output_path(out, (".html", ".htm"))
+    Run(run).load_model()  # missing or corrupt weights are an error here, not a report without pictures
+    path = write_report(run, target)
     sys.stdout.write(f"{path}\n")

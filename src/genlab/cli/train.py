@@ -112,11 +112,15 @@ def _train(model_name: str, model_options: dict[str, Any], *, out: Path, data: s
             saved = Run(out).require().load_config().model
             if saved != model_name:
                 raise ConfigError(f"{out} holds a '{saved}' run; resume it with `genlab train {saved} --out {out} --resume`")
+            if data is not None:
+                log.warning("--data is ignored with --resume: the run continues on the data it was started with")
             run, result = resume_run(str(out), epochs, max_steps, max_time=max_time, progress=progress)
         else:
-            spec = DataSpec(data or default_dataset(), resize, binarize, dequantize, limit, val_fraction, seed)
+            if data is not None and not data.strip():
+                raise ConfigError("--data is empty; give a data set name (see `genlab datasets`), folder:PATH or npz:PATH")
+            spec = DataSpec(default_dataset() if data is None else data, resize, binarize, dequantize, limit, val_fraction, seed)
             train = TrainConfig(
-                epochs=epochs or TrainConfig.epochs, batch_size=batch_size, lr=lr, seed=seed, max_steps=max_steps,
+                epochs=TrainConfig.epochs if epochs is None else epochs, batch_size=batch_size, lr=lr, seed=seed, max_steps=max_steps,
                 max_time=max_time,
                 accelerator=accelerator, devices=devices, strategy=strategy, num_nodes=num_nodes,
                 precision=precision, log_every=log_every, snapshot_every=snapshot_every, grad_clip=grad_clip,

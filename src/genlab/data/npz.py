@@ -25,6 +25,8 @@ class NpzFile:
     def _read(self) -> dict[str, np.ndarray]:
         if not self.path.exists():
             raise DataError(f"no file at {self.path}; check the path after 'npz:'")
+        if not zipfile.is_zipfile(self.path):  # np.load would read a .npy array, or guess at pickles
+            raise DataError(f"{self.path} is not a NumPy .npz archive; save the examples with np.savez(path, x=examples)")
         try:
             with np.load(self.path, allow_pickle=False) as archive:
                 return {key: archive[key] for key in archive.files}
@@ -39,6 +41,12 @@ class NpzFile:
                 f"{self.path} has no array 'x' (it has: {found}); save the examples as "
                 "np.savez(path, x=examples, y=labels)"
             )
+        for key in ("x", "x_test"):
+            if key in arrays and arrays[key].ndim == 0:
+                raise DataError(
+                    f"{self.path}: '{key}' is a single number; it needs one row per example, "
+                    "shaped (N, features) or (N, H, W[, C]) / (N, C, H, W)"
+                )
         train = from_array(arrays["x"], arrays.get("y"), origin=f"{self.path} [x]")
         test = None
         if "x_test" in arrays:

@@ -20,7 +20,7 @@ from genlab.data.dataset import Dataset
 from genlab.data.registry import get_source, source_name
 from genlab.errors import ConfigError, DataError
 from genlab.evaluate.detection import detection_metrics
-from genlab.io import write_json, write_text
+from genlab.io import check_output_path, write_json, write_text
 from genlab.run import Run
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,8 @@ def fit_detector(data: str, out: str | Path, params: dict[str, Any], split: str 
             raise DataError(f"{data} has no examples of class {normal_class}")
         examples = examples.subset(keep)
     if limit is not None:
+        if limit < 1:
+            raise ConfigError(f"--limit must be at least 1, got {limit}")
         examples = examples.subset(slice(0, limit))
     detector = GenerativeOutlierDetector(**params).fit(examples.x.numpy())
     extra = {"data_name": data, "split": split, "normal_class": normal_class, "limit": limit}
@@ -112,6 +114,7 @@ def score_detector(run_path: str | Path, data: str, out: str | Path, split: str 
     from genlab.detect.persist import detector_section, load_detector
     from genlab.viz.detect_report import write_detect_report
 
+    out = check_output_path(out, (".csv",))
     run = Run(run_path)
     section = detector_section(run)
     detector = load_detector(run.path, device)
@@ -124,7 +127,6 @@ def score_detector(run_path: str | Path, data: str, out: str | Path, split: str 
     writer.writerow(["index", "score", "outlier"] + (["label"] if labels is not None else []))
     for i, (s, f) in enumerate(zip(scores, flags)):
         writer.writerow([i, repr(float(s)), int(f)] + ([int(labels[i])] if labels is not None else []))
-    out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_text(out, buffer.getvalue())
     result: dict[str, Any] = {

@@ -162,6 +162,8 @@ def evaluate_run(
         raise ConfigError(f"--iwae-k must be at least 1, got {iwae_k}")
     if n is not None and n < 1:
         raise ConfigError(f"--n must be at least 1, got {n}")
+    if batch_size < 1:
+        raise ConfigError(f"--batch-size must be at least 1, got {batch_size}")
     run = Run(path)
     config = run.load_config()
     spec = config.data if data is None else other_data(config, data)
@@ -216,7 +218,10 @@ def evaluate_run(
     elif hasattr(model, "sample") and not examples.is_image and is_toy(spec.name):
         result |= toy_run_metrics(model, spec.name, examples.x, seed)
     else:
-        raise ConfigError(f"genlab evaluate does not know how to score a '{config.model}' model")
+        raise ConfigError(
+            f"genlab evaluate has no likelihood or accuracy for a '{config.model}' model on {spec.name}; "
+            "score its samples with --quality (images)"
+        )
     if factors is not None:
         from genlab.evaluate.disentanglement import compute_all, model_representation
 

@@ -95,6 +95,11 @@ def save_checkpoint(
     write_safetensors(weights_path, weights, {"format": "genlab-weights/1", "step": str(progress.step)})
 
 
+def saved_progress(state_path: Path) -> Progress:
+    """Where the checkpoint at ``state_path`` stands, read from its header alone."""
+    return Progress(**json.loads(read_safetensors_metadata(state_path)["progress"]))
+
+
 def load_checkpoint(state_path: Path, model: nn.Module, optimizer: Optimizers) -> Progress:
     """Restore model and optimizer(s) from ``state_path`` and return where training stood."""
     meta = read_safetensors_metadata(state_path)

@@ -242,12 +242,7 @@ class Trainer:
 
         progress = Progress()
         if resume and run is not None:
-            if not run.state_path.is_file():
-                raise RunError(
-                    f"{run.path} has no checkpoint to resume from (it stopped before its first epoch ended); "
-                    "start it again with --overwrite"
-                )
-            progress = load_checkpoint(run.state_path, raw_model, optimizer)
+            progress = load_checkpoint(run.resumable_state(), raw_model, optimizer)
             self._epoch_weights = load_trainer_tensors(run.state_path).get("sampling_weights")
 
         train, bits = splits.train, splits.train.bits

@@ -121,8 +121,11 @@ class Run:
 
     # --- life cycle ---
     @classmethod
-    def create(cls, path: str | Path, config: RunConfig, overwrite: bool = False) -> Run:
-        """Start a new run folder; refuses to replace an existing one unless ``overwrite``."""
+    def create(cls, path: str | Path, config: RunConfig, overwrite: bool = False, resumable: bool = True) -> Run:
+        """Start a new run folder; refuses to replace an existing one unless ``overwrite``.
+
+        ``resumable`` says whether the refusal may suggest --resume (not for a saved detector).
+        """
         run = cls(path)
         if run.path.exists():
             if not run.path.is_dir():
@@ -131,9 +134,9 @@ class Run:
                 if not run.config_path.exists():
                     raise RunError(f"{run.path} is a non-empty folder that is not a genlab run; choose another --out")
                 if not overwrite:
+                    resume = "continue it with --resume, " if resumable else ""
                     raise RunError(
-                        f"{run.path} already holds a run; continue it with --resume, "
-                        "replace it with --overwrite, or choose another --out"
+                        f"{run.path} already holds a run; {resume}replace it with --overwrite, or choose another --out"
                     )
                 shutil.rmtree(run.path)
         run.path.mkdir(parents=True, exist_ok=True)

@@ -113,3 +113,11 @@ def test_images_get_heat_maps_in_the_report(cli, tmp_path):
     scored = cli("detect", "score", run, "--data", tmp_path / "images.npz", "--out", tmp_path / "s.csv", "--json")
     assert scored.code == 0 and json.loads(scored.out)["n_outliers"] == 4
     assert "Where the most unusual images differ" in (run / "report.html").read_text()
+
+
+def test_fitting_over_an_existing_run_names_only_options_detect_fit_has(cli, tmp_path):
+    np.savetxt(tmp_path / "t.csv", np.random.default_rng(0).normal(size=(40, 3)), delimiter=",")
+    args = ["detect", "fit", "--data", tmp_path / "t.csv", "--epochs", "1", "--out", tmp_path / "od"]
+    assert cli(*args).code == 0
+    again = cli(*args)
+    assert again.code == 2 and "--overwrite" in again.err and "--resume" not in again.err

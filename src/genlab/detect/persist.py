@@ -34,7 +34,7 @@ def save_detector(detector: Any, path: str | Path, data: str = "array", overwrit
 
     check_is_fitted(detector, "threshold_")
     config = RunConfig(detector.model_name_, detector.model_config_, DataSpec(data), detector.train_config_)
-    run = Run.create(path, config, overwrite=overwrite)
+    run = Run.create(path, config, overwrite=overwrite, resumable=False)
     params = detector.get_params()
     params["random_state"] = detector.seed_  # an int, whatever was passed: the fitted model's seed
     params = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}

@@ -169,9 +169,9 @@ class Run:
         config = config or self.load_config()
         try:
             return build_model(config.model, config.model_config)
-        except (TypeError, ValueError) as e:
-            if isinstance(e, ConfigError):
-                raise
+        except ConfigError:
+            raise
+        except (TypeError, ValueError) as e:  # a value of the wrong type that from_dict let through
             raise RunError(
                 f"{self.config_path} describes a model genlab cannot build ({e}); restore the file or retrain the run"
             ) from e

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -53,7 +52,7 @@ def discover_bias(
         raise RunError(f"{out} already exists and is not empty; choose another --out or pass --overwrite")
     if model_run is not None and out.resolve() in (Path(model_run).resolve(), *Path(model_run).resolve().parents):
         raise RunError(f"--out {out} holds the --model run {model_run}, which --overwrite would delete; choose another --out")
-    with replacing_folder(out) if replace_old else nullcontext():
+    with replacing_folder(out):
         return _discover(out, data, model_run, epochs, limit, resize, bins, alpha, combine, seed, progress)
 
 

@@ -39,11 +39,16 @@ def load_examples(data: str, split: str, limit: int | None = None) -> tuple[Data
     if split == "test" and test is None:
         raise DataError(f"{data} has no test split; use --split train (all of its examples)")
     chosen = test if split == "test" or (split == "auto" and test is not None) else train
-    if limit is not None:
-        if limit < 1:
-            raise ConfigError(f"--limit must be at least 1, got {limit}")
-        chosen = chosen.subset(slice(0, limit))
-    return chosen, name
+    return first_examples(chosen, limit), name
+
+
+def first_examples(examples: Dataset, limit: int | None) -> Dataset:
+    """The first ``limit`` examples (all of them for None); a ConfigError for a limit below 1."""
+    if limit is None:
+        return examples
+    if limit < 1:
+        raise ConfigError(f"--limit must be at least 1, got {limit}")
+    return examples.subset(slice(0, limit))
 
 
 def outlier_labels(data: Dataset, normal_class: int | None) -> np.ndarray | None:
@@ -72,10 +77,7 @@ def fit_detector(data: str, out: str | Path, params: dict[str, Any], split: str 
         if len(keep) == 0:
             raise DataError(f"{data} has no examples of class {normal_class}")
         examples = examples.subset(keep)
-    if limit is not None:
-        if limit < 1:
-            raise ConfigError(f"--limit must be at least 1, got {limit}")
-        examples = examples.subset(slice(0, limit))
+    examples = first_examples(examples, limit)  # after the class filter: N examples of the normal class
     detector = GenerativeOutlierDetector(**params).fit(examples.x.numpy())
     extra = {"data_name": data, "split": split, "normal_class": normal_class, "limit": limit}
     run = Run(detector.save(out, data=name, overwrite=overwrite))

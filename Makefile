@@ -15,7 +15,7 @@ DEBIAN_DATA := dataset-fashion-mnist
 help:
 	@echo "make demo    train a conv VAE on Fashion-MNIST (<5 min on 2 cores), write runs/demo/report.html"
 	@echo "make test    run the test suite"
-	@echo "make lint    ruff check of src, tests and benchmarks"
+	@echo "make lint    ruff check of src, tests and benchmarks; import-linter's layer contracts"
 	@echo "make bench   run benchmarks/vae_train.py against pythae (long; see docs/benchmarks.md)"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -47,6 +47,7 @@ test-slow: setup
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports --no-logo
 
 bench: $(BENCH_STAMP) data
 	$(BIN)/python benchmarks/vae_train.py

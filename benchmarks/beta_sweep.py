@@ -49,7 +49,7 @@ from genlab.evaluate.run_metrics import evaluate_run
 from genlab.latent import traverse_run
 from genlab.run import Run
 from genlab.train.config import TrainConfig
-from genlab.viz.latent import save_picture, traversal_figure
+from genlab.viz.latent import save_picture
 
 FIGURES = ROOT / "docs" / "images" / "beta_sweep"
 CONV = {"net": "conv", "latent_dim": 10, "channels": (32, 32, 64, 64), "hidden": (256,)}
@@ -288,7 +288,7 @@ def main() -> None:
         if seed == seeds[0]:
             save_picture(
                 figures / f"{dataset}_beta{beta:g}.png",
-                traversal_figure(traverse_run(str(ROOT / row["run"]), steps=9, device=args.device)),
+                traverse_run(str(ROOT / row["run"]), steps=9, device=args.device).figure(),
             )
     payload = {
         "benchmark": "beta_sweep", "quick": args.quick, "machine": machine(), "datasets": datasets, "betas": betas,

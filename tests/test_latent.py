@@ -15,7 +15,6 @@ from genlab.data.registry import BUILTINS
 from genlab.errors import ConfigError
 from genlab.latent import INACTIVE_KL, interpolate_codes, kl_per_dimension, lerp, parse_dims, slerp, traverse
 from genlab.train import TrainConfig
-from genlab.viz.latent import traversal_figure, traversal_frames
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +87,7 @@ def test_dimension_indices_are_checked():
 class _Planted(torch.nn.Module):
     """Dimension 1 carries x's brightness (KL > 0); dimension 0 is the prior for every x (KL = 0)."""
 
-    def encode(self, x):
+    def posterior(self, x):
         mean = x.flatten(1).mean(1, keepdim=True) * 4 - 2
         return torch.cat([torch.zeros_like(mean), mean], 1), torch.zeros(len(x), 2)
 
@@ -106,9 +105,9 @@ def test_traversal_sorts_by_kl_and_marks_inactive_dimensions():
     assert t.images.shape == (2, 5, 1, 4, 4) and t.values == [-2.0, -1.0, 0.0, 1.0, 2.0]
     assert torch.all(t.images[0, 1:].mean((1, 2, 3)) > t.images[0, :-1].mean((1, 2, 3)))  # brighter along z1
     assert torch.all(t.images[1] == t.images[1, :1])  # the decoder ignores z0
-    figure = traversal_figure(t)
+    figure = t.figure()
     assert figure.height > 2 * 4 and figure.width > t.images.shape[1] * 4
-    assert len(traversal_frames(t)) == 2 * 5 - 2  # there and back
+    assert len(t.frames()) == 2 * 5 - 2  # there and back
 
 
 def test_traversal_of_a_trained_model_moves_the_blob_monotonically(blobs_run):
@@ -166,7 +165,7 @@ def test_bad_latent_inputs_give_one_clear_line(cli, blobs_run, tiny_runs, tmp_pa
 
 def test_report_shows_the_latent_code_of_vae_runs_only(blobs_run, tiny_runs, tmp_path, blobs_registered):
     ae_run = tiny_runs["ae"]
-    from genlab.viz.report import write_report
+    from genlab.report import write_report
 
     html = write_report(blobs_run, tmp_path / "r.html").read_text()
     assert (

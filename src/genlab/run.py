@@ -4,15 +4,22 @@
     RUN/model.safetensors           weights of the last checkpoint
     RUN/trainer_state.safetensors   weights + optimizer state + counters, for --resume
     RUN/metrics.csv, RUN/tb/        training curves (CSV and TensorBoard events)
-    RUN/images/                     reconstructions and samples per epoch
+    RUN/images/epoch_NNN_NAME.png   reconstructions and samples per epoch
     RUN/train_summary.json          how training ended, throughput, replica checksums
     RUN/eval_SPLIT.json             results of ``genlab evaluate``
+    RUN/quality_SPLIT.json          results of ``genlab evaluate --quality``
+    RUN/training.gif                the snapshots over training, for models that ask for it (GANs)
+    RUN/latent_walk.gif             a walk through the noise space (image GANs)
     RUN/report.html                 the self-contained report
+
+Every file name is a name on :class:`Run`; applications that keep more files in a run folder
+(the outlier detector) name them in their own persistence module.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -68,6 +75,10 @@ class Run:
     METRICS = "metrics.csv"
     SUMMARY = "train_summary.json"
     REPORT = "report.html"
+    IMAGES = "images"
+    TENSORBOARD = "tb"
+    TRAINING_GIF = "training.gif"
+    LATENT_WALK_GIF = "latent_walk.gif"
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -95,11 +106,19 @@ class Run:
 
     @property
     def images_dir(self) -> Path:
-        return self.path / "images"
+        return self.path / self.IMAGES
 
     @property
     def tensorboard_dir(self) -> Path:
-        return self.path / "tb"
+        return self.path / self.TENSORBOARD
+
+    @property
+    def training_gif_path(self) -> Path:
+        return self.path / self.TRAINING_GIF
+
+    @property
+    def latent_walk_path(self) -> Path:
+        return self.path / self.LATENT_WALK_GIF
 
     @property
     def report_path(self) -> Path:
@@ -107,6 +126,34 @@ class Run:
 
     def eval_path(self, split: str) -> Path:
         return self.path / f"eval_{split}.json"
+
+    def eval_paths(self) -> list[Path]:
+        """The saved ``genlab evaluate`` results, by split name."""
+        return sorted(self.path.glob("eval_*.json"))
+
+    def quality_path(self, split: str) -> Path:
+        return self.path / f"quality_{split}.json"
+
+    def quality_paths(self) -> list[Path]:
+        """The saved ``genlab evaluate --quality`` results, by split name."""
+        return sorted(self.path.glob("quality_*.json"))
+
+    def snapshot_path(self, epoch: int, name: str) -> Path:
+        """Where the training picture ``name`` of the end of ``epoch`` goes."""
+        return self.images_dir / f"epoch_{epoch:03d}_{name}.png"
+
+    def snapshots(self, name: str) -> list[tuple[int, Path]]:
+        """The saved training pictures called ``name``, by epoch."""
+        found = []
+        for path in self.images_dir.glob(f"epoch_*_{name}.png"):
+            match = re.fullmatch(rf"epoch_(\d+)_{re.escape(name)}\.png", path.name)
+            if match:
+                found.append((int(match.group(1)), path))
+        return sorted(found)
+
+    def snapshot_names(self) -> list[str]:
+        """The names of the saved training pictures (reconstructions, samples, ...)."""
+        return sorted({re.sub(r"^epoch_\d+_", "", p.stem) for p in self.images_dir.glob("epoch_*_*.png")})
 
     def resumable_state(self) -> Path:
         """The trainer state to resume from, its header checked; a RunError that says what to do if there is none."""
@@ -205,6 +252,3 @@ class Run:
         except json.JSONDecodeError:
             return None
 
-
-def write_summary(run: Run, summary: dict[str, Any]) -> None:
-    write_json(run.summary_path, summary)

@@ -9,11 +9,11 @@ import pytest
 import torch
 
 from genlab.api import resume_run, train_run
-from genlab.bias.weights import debiasing_weights, histogram_probabilities
 from genlab.data import DataSpec
 from genlab.errors import ConfigError
 from genlab.io import read_safetensors
 from genlab.models import DBVAEConfig, DebiasingVAE
+from genlab.models.classifier.resampling import debiasing_weights, histogram_probabilities
 from genlab.run import Run
 from genlab.train import TrainConfig
 
@@ -154,10 +154,9 @@ def test_resume_inside_a_debiased_epoch_matches_uninterrupted(tmp_path):
 def test_sampler_update_restores_training_mode():
     model = small_dbvae()
     model.train()
-    from genlab.train.trainer import Trainer
+    from genlab.train.trainer import sampling_weights
 
-    trainer = Trainer(TrainConfig(epochs=1))
-    weights = trainer._sampling_weights(model, torch.rand(20, 3, 16, 16), torch.ones(20))
+    weights = sampling_weights(model, {"x": torch.rand(20, 3, 16, 16), "y": torch.ones(20)})
     assert model.training and weights is not None and weights.shape == (20,)
 
 

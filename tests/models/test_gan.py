@@ -6,7 +6,8 @@ from safetensors.torch import load_file, save_file
 
 from genlab.errors import ConfigError
 from genlab.models import MODELS, DCGANConfig, build_model
-from genlab.train.protocol import StepContext, ema_decay, ema_update
+from genlab.models.training import StepContext
+from genlab.train.ema import ema_decay, ema_update
 
 
 def make(name="gan", shape=(2,), **options):
@@ -123,7 +124,7 @@ def test_training_step_updates_the_discriminator_each_step_and_the_generator_eve
     record = _Recorder()
     names = None
     for step in range(6):
-        terms = model.training_step(torch.randn(16, 2), None, StepContext(step, nets, record))
+        terms = model.training_step({"x": torch.randn(16, 2)}, StepContext(step, nets, record))
         names = names or set(terms)
         assert set(terms) == names  # the same logged terms every step
     assert record.calls.count("discriminator") == 6 and record.calls.count("generator") == 2

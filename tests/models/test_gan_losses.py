@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from genlab.models.gan_losses import LOSSES, discriminator_loss, generator_loss, gradient_penalty, r1_penalty
+from genlab.models.gan.losses import LOSSES, discriminator_loss, generator_loss, gradient_penalty, r1_penalty
 
 REAL = torch.tensor([2.0, -1.0])
 FAKE = torch.tensor([0.5, -3.0])

@@ -6,7 +6,8 @@ import torch.nn.functional as F
 
 from genlab.errors import ConfigError
 from genlab.models import MODELS, build_model
-from genlab.models.progan import growth_schedule
+from genlab.models.gan.progan import growth_schedule
+from genlab.models.training import StepContext
 from genlab.nets.progressive import (
     EqualizedConv2d,
     MinibatchStdDev,
@@ -14,7 +15,6 @@ from genlab.nets.progressive import (
     ProgressiveFeatures,
     ProgressiveGenerator,
 )
-from genlab.train.protocol import StepContext
 
 WIDTHS = (16, 12, 8, 4)  # 4, 8, 16, 32
 
@@ -76,7 +76,7 @@ def test_progan_grows_with_the_step_and_samples_at_full_size():
     nets = {"generator": model.generator, "discriminator": model.discriminator}
     seen = []
     for step in range(12):
-        terms = model.training_step(torch.rand(4, 1, 16, 16), None, StepContext(step, nets, lambda name, loss: None))
+        terms = model.training_step({"x": torch.rand(4, 1, 16, 16)}, StepContext(step, nets, lambda name, loss: None))
         seen.append((float(terms["resolution"]), float(terms["alpha"])))
         assert "gp" in terms
     assert seen[0] == (4.0, 1.0) and seen[2] == (8.0, 0.0) and seen[3] == (8.0, 0.5) and seen[-1] == (16.0, 1.0)

@@ -16,8 +16,9 @@ from genlab.errors import TrainingDiverged
 from genlab.io import read_safetensors, read_safetensors_metadata
 from genlab.models import MODELS, VAE, ModelSpec, VAEConfig
 from genlab.run import Run
-from genlab.train import TrainConfig, Trainer
+from genlab.train import TrainConfig
 from genlab.train.logger import read_metrics
+from genlab.train.trainer import epoch_order
 
 SMALL = {"latent_dim": 4, "hidden": (64, 32)}
 
@@ -231,14 +232,13 @@ def test_overwrite_refuses_folders_that_are_not_runs(tmp_path, cli):
 
 
 def test_each_process_gets_its_own_equal_share_of_the_epoch():
-    trainer = Trainer(TrainConfig(seed=3))
-    whole = trainer._epoch_order(11, epoch=1, rank=0, world=1)
+    whole = epoch_order(11, seed=3, epoch=1, rank=0, world=1)
     assert sorted(whole.tolist()) == list(range(11))
-    shares = [trainer._epoch_order(11, epoch=1, rank=rank, world=2).tolist() for rank in (0, 1)]
+    shares = [epoch_order(11, seed=3, epoch=1, rank=rank, world=2).tolist() for rank in (0, 1)]
     assert len(shares[0]) == len(shares[1]) == 5  # equal sizes keep the processes' steps in lockstep
     assert not set(shares[0]) & set(shares[1])
     assert set(shares[0] + shares[1]) <= set(range(11))
-    assert trainer._epoch_order(11, epoch=2, rank=0, world=1).tolist() != whole.tolist()  # reshuffled per epoch
+    assert epoch_order(11, seed=3, epoch=2, rank=0, world=1).tolist() != whole.tolist()  # reshuffled per epoch
 
 
 def test_ddp_two_cpu_processes_hold_identical_weights(tmp_path):

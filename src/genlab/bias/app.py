@@ -11,13 +11,15 @@ import torch
 
 from genlab.bias.discover import Discovery, discover, posterior, residual_codes
 from genlab.bias.report import write_discovery_report
-from genlab.bias.weights import Combine
 from genlab.data.splits import DataSpec, load_splits
 from genlab.errors import RunError
 from genlab.io import replacing_folder, write_json
 from genlab.latent.codes import decode_images
+from genlab.models.classifier.resampling import Combine
+from genlab.models.protocols import Decoder
 from genlab.run import Run
 from genlab.train.config import TrainConfig
+from genlab.workflows import train_run
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +65,6 @@ def _discover(
     if model_run is None:
         if data is None:
             raise RunError("give --data to fit a VAE on, or --model RUN to reuse a trained one")
-        from genlab.api import train_run
-
         spec = DataSpec(data, resize=resize, limit=limit, seed=seed)
         run, _ = train_run("vae", spec, TrainConfig(epochs=epochs, seed=seed), str(out / "vae"), DEFAULT_VAE, progress=progress)
     else:
@@ -97,7 +97,7 @@ def _discover(
 @torch.no_grad()
 def _traversals(model: Any, x: torch.Tensor, found: Discovery) -> list[tuple[int, torch.Tensor]]:
     """Decoded rows moving each of the most skewed dimensions from -3 to 3, from the most common image."""
-    if not hasattr(model, "decode"):
+    if not isinstance(model, Decoder):
         return []
     base = found.mu[found.most_common(1)[0]]
     values = torch.linspace(-3, 3, 9)

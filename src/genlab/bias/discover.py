@@ -15,7 +15,7 @@ A VAE trained on the images learns their distribution. Two signals say how rare 
 
 Both are percentile scores with mean 1 (from near 0, the most common, to near 2, the rarest), so
 they compare on one scale; an image is as rare as the larger says. The debiasing weights of
-:func:`genlab.bias.weights.debiasing_weights` (what DB-VAE resamples with) are reported beside them,
+:func:`genlab.models.classifier.resampling.debiasing_weights` (what DB-VAE resamples with) are reported beside them,
 and the latent dimensions along which those weights vary most are the features that carry the skew.
 
 Where the attributes of each image are known (procedural faces, or a user's attribute table),
@@ -30,9 +30,9 @@ from typing import Any
 
 import torch
 
-from genlab.bias.weights import Combine, debiasing_weights, histogram_probabilities
 from genlab.errors import ConfigError
-from genlab.models.autoencoder import Autoencoder
+from genlab.models.classifier.resampling import Combine, debiasing_weights, histogram_probabilities
+from genlab.models.protocols import Posterior, Reconstructor
 
 INACTIVE_KL = 0.01  # nats; a dimension whose mean KL is below this carries no information
 NEIGHBOURS = 10  # k of the k-nearest-neighbour densities
@@ -120,14 +120,13 @@ def _group_json(g: GroupStat) -> dict[str, Any]:
 @torch.no_grad()
 def posterior(model: Any, x: torch.Tensor, batch_size: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
     """Posterior means and log-variances (N, L) of a VAE-family model, in batches."""
-    if not hasattr(model, "encode") or isinstance(model, Autoencoder):  # needs a posterior, not point codes
+    if not isinstance(model, Posterior):  # needs a posterior, not point codes
         raise ConfigError("bias discovery needs a VAE-family model (vae, dbvae, ...) with an encoder")
     model.eval()
     device = next(model.parameters()).device
     mus, logvars = [], []
     for chunk in x.split(batch_size):
-        out = model.encode(chunk.to(device))
-        mu, logvar = out[-2], out[-1]  # a VAE returns (mu, logvar), a DB-VAE (logit, mu, logvar)
+        mu, logvar = model.posterior(chunk.to(device))
         mus.append(mu.cpu())
         logvars.append(logvar.cpu())
     return torch.cat(mus), torch.cat(logvars)
@@ -263,7 +262,7 @@ def residual_codes(
     The components are fitted on a seeded sample of ``sample`` residuals, and the rest are projected
     batch by batch, so that no (N, pixels) matrix is ever held. None for a model that does not reconstruct.
     """
-    if not hasattr(model, "reconstruct"):
+    if not isinstance(model, Reconstructor):
         return None
     device = next(model.parameters()).device
 

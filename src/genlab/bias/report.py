@@ -11,8 +11,8 @@ import torch
 
 from genlab.bias.discover import Discovery
 from genlab.io import write_text
+from genlab.report.html import data_uri, figure_png, page
 from genlab.viz.grid import auto_scale, grid_image
-from genlab.viz.html import data_uri, figure_png, page
 
 GRID = 32  # images in each of the rarest / most common grids
 

@@ -119,6 +119,6 @@ def score(
     + examples("genlab detect report runs/od"),
 )
 def report(run: Path = typer.Argument(..., help="Run folder written by `genlab detect fit`.")) -> None:
-    from genlab.viz.detect_report import write_detect_report
+    from genlab.detect.report import write_detect_report
 
     sys.stdout.write(f"{write_detect_report(run)}\n")

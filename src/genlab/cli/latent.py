@@ -38,12 +38,12 @@ def traverse(
     device: str = typer.Option("auto", help="auto, cpu, cuda or cuda:N."),
 ) -> None:
     from genlab.latent import traverse_run
-    from genlab.viz.latent import check_picture_path, save_picture, traversal_figure, traversal_frames
+    from genlab.viz.latent import check_picture_path, save_picture
 
     check_picture_path(out)
     traversal = traverse_run(str(run), dims, value_range[0], value_range[1], steps, seed, split, device)
-    frames = traversal_frames(traversal) if out.suffix.lower() == ".gif" else None
-    path = save_picture(out, traversal_figure(traversal), frames)
+    frames = traversal.frames() if out.suffix.lower() == ".gif" else None
+    path = save_picture(out, traversal.figure(), frames)
     active = sum(traversal.active)
     log.info(
         "wrote a traversal of %d dimensions (%d active) from example %d to %s",

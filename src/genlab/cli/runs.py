@@ -52,6 +52,8 @@ def evaluate(
     kid_subsets: int = typer.Option(100, help="--quality: random subsets KID averages over."),
     kid_subset_size: int = typer.Option(1000, help="--quality: examples per KID subset."),
 ) -> None:
+    from genlab.report import write_report
+
     if quality:
         from genlab.errors import ConfigError
         from genlab.evaluate.run_quality import quality_run
@@ -63,6 +65,7 @@ def evaluate(
             str(run), split, n_generated, n_real, features, str(inception) if inception else None, k, kid_subsets,
             kid_subset_size, batch_size=max(batch_size, 1), seed=seed, device=device,
         )  # fmt: skip
+        write_report(run)  # the report shows the new scores
         if as_json:
             print_json(result)
             return
@@ -77,6 +80,8 @@ def evaluate(
                 disentanglement=disentanglement, disentanglement_n=disentanglement_n,
                 fairness=fairness, groups=tuple(g for g in groups.replace(" ", "").split(",") if g), data=data,
             )  # fmt: skip
+        if data is None:  # scores on the run's own data are saved in the run folder: show them in its report
+            write_report(run)
     if as_json:
         print_json(result)
         return
@@ -123,10 +128,10 @@ def sample(
     label: int | None = typer.Option(None, help="Class to draw from a conditional GAN (required for one)."),
     device: str = typer.Option("auto", help="auto, cpu, cuda or cuda:N."),
 ) -> None:
-    from genlab.api import sample_run
     from genlab.errors import ConfigError
     from genlab.io import check_output_path, write_text
     from genlab.viz.grid import save_grid
+    from genlab.workflows import sample_run
 
     check_output_path(out, (".png", ".csv"))
     samples = sample_run(str(run), n, seed, device, label)
@@ -152,9 +157,9 @@ def reconstruct(
     ncol: int = typer.Option(8, help="Images per row."),
     device: str = typer.Option("auto", help="auto, cpu, cuda or cuda:N."),
 ) -> None:
-    from genlab.api import reconstruct_run
     from genlab.io import check_output_path
     from genlab.viz.grid import pair_rows, save_grid
+    from genlab.workflows import reconstruct_run
 
     check_output_path(out, (".png",))
     x, r = reconstruct_run(str(run), n, split, seed, device)
@@ -168,8 +173,8 @@ def report(
     out: Path | None = typer.Option(None, "--out", "-o", help="HTML file (default: RUN/report.html)."),
 ) -> None:
     from genlab.io import check_output_path
+    from genlab.report import write_report
     from genlab.run import Run
-    from genlab.viz.report import write_report
 
     target = None if out is None else check_output_path(out, (".html", ".htm"))
     Run(run).load_model()  # missing or corrupt weights are an error here, not a report without pictures

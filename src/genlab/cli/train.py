@@ -99,11 +99,11 @@ def _train(model_name: str, model_options: dict[str, Any], *, out: Path, data: s
            binarize: bool, dequantize: bool, val_fraction: float, accelerator: str, devices: int, strategy: str,
            num_nodes: int, precision: str, grad_clip: float | None, log_every: int, snapshot_every: int,
            resume: bool, overwrite: bool, as_json: bool) -> None:  # fmt: skip
-    from genlab.api import resume_run, train_run
     from genlab.data.registry import default_dataset
     from genlab.data.splits import DataSpec
     from genlab.run import Run
     from genlab.train.config import TrainConfig
+    from genlab.workflows import resume_run, train_run
 
     with progress_bar() as progress:
         if resume:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
@@ -14,10 +15,13 @@ from genlab.errors import DataError
 
 @dataclass(frozen=True)
 class Dataset:
-    """Examples held in memory as one tensor.
+    """Examples held in memory as named tensors, N rows each.
 
-    ``x`` is float32: images shaped (N, C, H, W) with values in [0, 1], or vectors shaped (N, D).
-    ``y`` holds optional int64 labels shaped (N,). ``bits`` is the quantization of the values
+    ``x`` is float32: images shaped (N, C, H, W) with values in [0, 1], vectors shaped (N, D), or
+    any other rank, such as sequences of features (N, C, T). ``y`` holds optional int64 labels
+    shaped (N,). ``extras`` holds further named arrays of any rank that travel with the examples
+    (e.g. ``target``, the paired image of each ``x``); a model trains on :meth:`arrays`, whose names
+    are its argument names. ``bits`` is the quantization of the values
     (8 for images stored as bytes) or None for continuous data; likelihoods in bits/dim need it.
     ``factors`` holds each example's known factors of variation or attributes, shaped (N, F)
     (int64 level indices; -1 where unknown, e.g. for the non-faces of a detection set), named by
@@ -33,12 +37,18 @@ class Dataset:
     factors: torch.Tensor | None = None
     factor_names: tuple[str, ...] | None = None
     factor_levels: tuple[tuple[str, ...], ...] | None = None
+    extras: Mapping[str, torch.Tensor] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.x.dim() not in (2, 4):
-            raise DataError(f"data must be shaped (N, D) or (N, C, H, W), got {tuple(self.x.shape)}")
+        if self.x.dim() < 2:
+            raise DataError(f"data must be shaped (N, ...) with one row per example, got {tuple(self.x.shape)}")
         if self.y is not None and len(self.y) != len(self.x):
             raise DataError(f"{len(self.x)} examples but {len(self.y)} labels")
+        for name, values in self.extras.items():
+            if name in ("x", "y") or not name.isidentifier():
+                raise DataError(f"an extra array needs a name other than x and y that is a Python identifier, got {name!r}")
+            if len(values) != len(self.x):
+                raise DataError(f"{len(self.x)} examples but {len(values)} rows of '{name}'")
         if (self.factors is None) != (self.factor_names is None):
             raise DataError("factors and factor_names come together: give both or neither")
         if self.factors is not None and self.factor_names is not None:
@@ -60,19 +70,26 @@ class Dataset:
     def example_shape(self) -> tuple[int, ...]:
         return tuple(self.x.shape[1:])
 
+    def arrays(self) -> dict[str, torch.Tensor]:
+        """The named arrays a model trains on: ``x``, ``y`` when there are labels, and the extras."""
+        named = {"x": self.x} | ({} if self.y is None else {"y": self.y})
+        return named | dict(self.extras)
+
     def resized(self, size: int) -> Dataset:
-        """The same images resized to ``size`` x ``size``."""
+        """The same images (and image-shaped extras) resized to ``size`` x ``size``."""
         if not self.is_image:
             raise DataError("--resize applies to images, but this data set holds vectors")
-        return replace(self, x=resize(self.x, size, self.bits))
+        extras = {k: resize(v, size, self.bits) if v.dim() == 4 and v.is_floating_point() else v for k, v in self.extras.items()}
+        return replace(self, x=resize(self.x, size, self.bits), extras=extras)
 
     def subset(self, index: torch.Tensor | slice) -> Dataset:
-        """The examples at ``index`` (a LongTensor of positions or a slice), with their labels and factors."""
+        """The examples at ``index`` (a LongTensor of positions or a slice), with their labels, factors and extras."""
         return replace(
             self,
             x=self.x[index],
             y=None if self.y is None else self.y[index],
             factors=None if self.factors is None else self.factors[index],
+            extras={name: values[index] for name, values in self.extras.items()},
         )
 
     def factor(self, name: str) -> torch.Tensor:
@@ -95,13 +112,14 @@ def concatenate(a: Dataset, b: Dataset) -> Dataset:
     """The examples of ``a`` followed by those of ``b`` (two parts of one data set)."""
     if a.example_shape != b.example_shape:
         raise DataError(f"cannot join examples shaped {a.example_shape} and {b.example_shape}")
-    if (a.y is None) != (b.y is None) or (a.factors is None) != (b.factors is None):
-        raise DataError("cannot join a part with labels or factors to a part without")
+    if (a.y is None) != (b.y is None) or (a.factors is None) != (b.factors is None) or set(a.extras) != set(b.extras):
+        raise DataError("cannot join a part with labels, factors or extra arrays to a part without")
     return replace(
         a,
         x=torch.cat([a.x, b.x]),
         y=None if a.y is None or b.y is None else torch.cat([a.y, b.y]),
         factors=None if a.factors is None or b.factors is None else torch.cat([a.factors, b.factors]),
+        extras={name: torch.cat([values, b.extras[name]]) for name, values in a.extras.items()},
     )
 
 

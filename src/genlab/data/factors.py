@@ -37,6 +37,25 @@ class FactorSource(Protocol):
         ...
 
 
+@runtime_checkable
+class RenderedSource(Protocol):
+    """A data source whose examples are rendered from known factors (``shapes``, ``faces``)."""
+
+    factors: FactorSource
+
+
+@runtime_checkable
+class Resizable(Protocol):
+    """A factor source that draws natively at any size (sharper than resizing its images)."""
+
+    def at_size(self, size: int) -> FactorSource: ...
+
+
+def source_factors(source: object) -> FactorSource | None:
+    """The factor source of a data source, or None when its examples have no known factors."""
+    return source.factors if isinstance(source, RenderedSource) and isinstance(source.factors, FactorSource) else None
+
+
 class _Resized:
     """A factor source whose images are resized to ``size`` x ``size`` (anti-aliased, 8-bit grid)."""
 
@@ -58,15 +77,13 @@ def factor_source(name: str, resize: int | None = None) -> FactorSource:
     at the size a run trained on (``resize``, as in its DataSpec); a DataError if it has no known factors."""
     from genlab.data.registry import BUILTINS, get_source
 
-    source = get_source(name)
-    factors = getattr(source, "factors", None)
-    if not isinstance(factors, FactorSource):
-        with_factors = [n for n, s in BUILTINS.items() if isinstance(getattr(s, "factors", None), FactorSource)]
+    factors = source_factors(get_source(name))
+    if factors is None:
+        with_factors = [n for n, s in BUILTINS.items() if source_factors(s) is not None]
         raise DataError(
             f"data set '{name}' has no known factors of variation; disentanglement metrics need one that "
             f"has: {', '.join(with_factors) or 'none is registered'}"
         )
     if resize is None:
         return factors
-    at_size = getattr(factors, "at_size", None)  # sources that draw natively at any size
-    return at_size(resize) if at_size is not None else _Resized(factors, resize)
+    return factors.at_size(resize) if isinstance(factors, Resizable) else _Resized(factors, resize)

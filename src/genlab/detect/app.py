@@ -18,16 +18,17 @@ import torch
 
 from genlab.data.dataset import Dataset
 from genlab.data.registry import get_source, source_name
+from genlab.detect.detector import GenerativeOutlierDetector
+from genlab.detect.persist import FIT_JSON, HEATMAPS, SCORES_JSON, detector_section
+from genlab.detect.report import write_detect_report
 from genlab.errors import ConfigError, DataError
 from genlab.evaluate.detection import detection_metrics
 from genlab.io import check_output_path, write_json, write_text
 from genlab.run import Run
+from genlab.viz.grid import save_grid
+from genlab.viz.heatmap import heatmap_pairs
 
 log = logging.getLogger(__name__)
-
-SCORES_JSON = "detect_scores.json"
-FIT_JSON = "detect_fit.json"
-HEATMAPS = "detect_heatmaps.png"
 
 
 def load_examples(data: str, split: str, limit: int | None = None) -> tuple[Dataset, str]:
@@ -64,9 +65,6 @@ def outlier_labels(data: Dataset, normal_class: int | None) -> np.ndarray | None
 def fit_detector(data: str, out: str | Path, params: dict[str, Any], split: str = "train",
                  normal_class: int | None = None, limit: int | None = None, overwrite: bool = False) -> dict[str, Any]:  # fmt: skip
     """Fit a detector on ``data`` and save it, with its report, as the run folder ``out``."""
-    from genlab.detect.detector import GenerativeOutlierDetector
-    from genlab.viz.detect_report import write_detect_report
-
     if split not in ("train", "test"):
         raise ConfigError(f"--split must be train or test, got {split!r}")
     examples, name = load_examples(data, split)
@@ -113,13 +111,10 @@ def _config_extra(run: Run, extra: dict[str, Any]) -> None:
 def score_detector(run_path: str | Path, data: str, out: str | Path, split: str = "auto",
                    limit: int | None = None, device: str = "cpu") -> dict[str, Any]:  # fmt: skip
     """Score ``data`` with the detector at ``run_path``; write a CSV of scores to ``out`` and return the results."""
-    from genlab.detect.persist import detector_section, load_detector
-    from genlab.viz.detect_report import write_detect_report
-
     out = check_output_path(out, (".csv",))
     run = Run(run_path)
     section = detector_section(run)
-    detector = load_detector(run.path, device)
+    detector = GenerativeOutlierDetector.load(run.path, device)
     examples, _ = load_examples(data, split, limit)
     scores = detector.decision_function(examples.x.numpy())
     flags = (scores > detector.threshold_).astype(np.int64)
@@ -153,9 +148,6 @@ def score_detector(run_path: str | Path, data: str, out: str | Path, split: str 
 
 def save_heatmaps(detector: Any, images: torch.Tensor, scores: np.ndarray, path: Path, n: int = 16) -> Path:
     """The ``n`` highest-scoring images above heat maps of their squared reconstruction errors."""
-    from genlab.viz.grid import save_grid
-    from genlab.viz.heatmap import heatmap_pairs
-
     top = np.argsort(-scores, kind="stable")[:n]
     chosen = images[torch.from_numpy(top.copy())]
     maps = torch.from_numpy(detector.explain(chosen.numpy())).float()

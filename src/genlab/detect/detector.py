@@ -31,6 +31,7 @@ from torch import nn
 
 from genlab.data.dataset import Dataset, from_array
 from genlab.data.splits import DataSpec, Splits
+from genlab.detect.persist import load_detector, save_detector
 from genlab.detect.scores import (
     SCORES,
     VAE_ONLY,
@@ -44,9 +45,11 @@ from genlab.detect.trimmed import TrimmedLoss
 from genlab.errors import ConfigError, DataError
 from genlab.models import AEConfig, VAEConfig, build_model
 from genlab.models.config import ModelConfig
+from genlab.models.protocols import Likelihood
 from genlab.nets.conv import downsampling_plan
+from genlab.seeding import derive_seed, seeded_rng
 from genlab.train.config import TrainConfig
-from genlab.train.trainer import Trainer, derive_seed
+from genlab.train.trainer import Trainer
 
 log = logging.getLogger(__name__)
 
@@ -333,8 +336,7 @@ class GenerativeOutlierDetector(BaseEstimator):
 
     def _train(self, name: str, config: ModelConfig, x: torch.Tensor, train: TrainConfig) -> nn.Module:
         """A freshly initialized model trained on x with the shared trainer, in memory (no run folder)."""
-        with _isolated_rng():
-            torch.manual_seed(train.seed)  # initial weights from the seed alone
+        with seeded_rng(train.seed):  # initial weights from the seed alone; the caller's RNG stays as it was
             model = build_model(name, config)
             trim = self.trim if self.trim is not None else DEFAULT_TRIM[self.kind_]
             objective = TrimmedLoss(model, trim) if trim > 0 else model
@@ -448,16 +450,12 @@ class GenerativeOutlierDetector(BaseEstimator):
 
     def save(self, path: str | Path, data: str = "array", overwrite: bool = False) -> Path:
         """Write the fitted detector as a run folder (config.json and safetensors; no pickle)."""
-        from genlab.detect.persist import save_detector
-
         return save_detector(self, path, data, overwrite).path
 
     @classmethod
     def load(cls, path: str | Path, device: str = "cpu") -> GenerativeOutlierDetector:
         """A detector saved with :meth:`save` (or ``genlab detect fit``), ready to score."""
-        from genlab.detect.persist import load_detector
-
-        return load_detector(path, device)
+        return load_detector(path, device, {c.__name__: c for c in (GenerativeOutlierDetector, VAEOD, AEOD)})
 
     def _confidence(self, scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
         """PyOD's confidence (Perini et al. 2020) simplified: how far the score sits from the threshold,
@@ -484,7 +482,7 @@ class GenerativeOutlierDetector(BaseEstimator):
         return scores.double().cpu().numpy()
 
     def _nll(self, model: nn.Module, x: torch.Tensor, eps: torch.Tensor, kind: str) -> torch.Tensor:
-        if not hasattr(model, "log_weights"):
+        if not isinstance(model, Likelihood):
             return reconstruction_nll(model, x)
         return likelihood_scores(model, x, eps)[kind]
 
@@ -526,18 +524,6 @@ class _cpu_threads:
 
     def __exit__(self, *exc: object) -> None:
         torch.set_num_threads(self._previous)
-
-
-class _isolated_rng:
-    """Leave torch's global random state as it was: the trainer seeds it per step, the caller keeps theirs."""
-
-    def __enter__(self) -> None:
-        devices = list(range(torch.cuda.device_count())) if torch.cuda.is_initialized() else []
-        self._fork = torch.random.fork_rng(devices=devices)
-        self._fork.__enter__()
-
-    def __exit__(self, *exc: object) -> None:
-        self._fork.__exit__(*exc)
 
 
 def _alias(name: str, doc: str, **defaults: Any) -> type[GenerativeOutlierDetector]:

@@ -5,6 +5,12 @@
     RUN/model.safetensors        the generative model's weights (``genlab.run.Run.load_model`` reads them)
     RUN/background.safetensors   the background model's weights (score="ratio" only)
     RUN/detector.safetensors     training scores, standardization mean and scale, constant columns
+    RUN/detect_fit.json          the summary of ``genlab detect fit``
+    RUN/detect_scores.json       the results of the last ``genlab detect score``
+    RUN/detect_heatmaps.png      the most unusual images above their error maps (image detectors)
+    RUN/report.html              the detector's report (:mod:`genlab.detect.report`)
+
+Every file name a detector adds to a run folder is a name here.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import numpy as np
 import torch
 
 from genlab.data.splits import DataSpec
+from genlab.device import resolve_device
 from genlab.errors import RunError
 from genlab.io import read_safetensors, write_json, write_safetensors
 from genlab.models.registry import build_model
@@ -24,6 +31,9 @@ from genlab.run import Run, RunConfig
 
 BACKGROUND = "background.safetensors"
 STATE = "detector.safetensors"
+FIT_JSON = "detect_fit.json"
+SCORES_JSON = "detect_scores.json"
+HEATMAPS = "detect_heatmaps.png"
 FORMAT = "genlab-detector/1"
 
 
@@ -72,19 +82,16 @@ def detector_section(run: Run) -> dict[str, Any]:
     return values["detector"]
 
 
-def load_detector(path: str | Path, device: str = "cpu") -> Any:
-    """The detector saved at ``path``, ready to score (its models on ``device``)."""
-    from genlab.detect.detector import AEOD, VAEOD, GenerativeOutlierDetector
-    from genlab.device import resolve_device
-
+def load_detector(path: str | Path, device: str, classes: dict[str, type]) -> Any:
+    """The detector saved at ``path``, ready to score (its models on ``device``); ``classes`` are the
+    detector classes by name, the first the one used when the saved class is unknown."""
     run = Run(path)
     section = detector_section(run)
     config = run.load_config()
-    classes = {c.__name__: c for c in (GenerativeOutlierDetector, VAEOD, AEOD)}
     params = {k: tuple(v) if isinstance(v, list) else v for k, v in section["params"].items()}
     if "likelihood" not in params and hasattr(config.model_config, "likelihood"):
         params["likelihood"] = config.model_config.likelihood  # saved before the parameter existed
-    detector = classes.get(section.get("class"), GenerativeOutlierDetector)(**params)
+    detector = classes.get(section.get("class"), next(iter(classes.values())))(**params)
     dev = resolve_device(device)
     detector.model_ = run.load_model(dev)
     detector.background_ = None

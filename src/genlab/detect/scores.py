@@ -27,6 +27,7 @@ import torch
 from PIL import Image
 
 from genlab.evaluate.likelihood import iwae_log_likelihood
+from genlab.models.protocols import Likelihood
 
 SCORES = ("recon", "elbo", "iwae", "ratio", "complexity")
 VAE_ONLY = ("elbo", "iwae", "complexity")
@@ -42,8 +43,8 @@ def reconstruction_nll(model: Any, x: torch.Tensor, batch_size: int = 1024) -> t
     """The model's reconstruction loss per example (N,): -log p(x | z = mu(x)) for a VAE, the AE's loss."""
     out = []
     for xb in _batches(x, batch_size):
-        if hasattr(model, "log_weights"):
-            mu, _ = model.encode(xb)
+        if isinstance(model, Likelihood):
+            mu, _ = model.posterior(xb)
             out.append(-model.log_likelihood(xb, model.decode(mu)))
         else:
             out.append(model.reconstruction_error(xb))

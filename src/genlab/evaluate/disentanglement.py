@@ -33,6 +33,7 @@ import numpy as np
 import torch
 
 from genlab.data.factors import FactorSource
+from genlab.models.protocols import Encoder
 
 log = logging.getLogger(__name__)
 
@@ -441,7 +442,7 @@ def compute_all(
 
 
 def model_representation(
-    model: Any, spec: Any, device: torch.device | str = "cpu", seed: int = 0, batch_size: int = 1024
+    model: Encoder, spec: Any, device: torch.device | str = "cpu", seed: int = 0, batch_size: int = 1024
 ) -> Represent:
     """Codes of rendered images as a run's model sees them: posterior means (VAE family) or codes (AE).
 
@@ -464,10 +465,7 @@ def model_representation(
                 f"the data set renders images shaped {tuple(x.shape[1:])}, but the model takes {expected}"
             )
         x = noisy_view(spec, x, 8, generator)
-        codes = []
-        for chunk in x.split(batch_size):
-            out = model.encode(chunk.to(device))
-            codes.append((out[0] if isinstance(out, tuple) else out).float().cpu())
+        codes = [model.code(chunk.to(device)).float().cpu() for chunk in x.split(batch_size)]
         return torch.cat(codes).double().numpy()
 
     return represent

@@ -39,6 +39,7 @@ from torch import nn
 from genlab.data.dataset import Dataset
 from genlab.errors import ConfigError, RunError
 from genlab.io import read_safetensors, read_safetensors_metadata, write_safetensors
+from genlab.seeding import seeded_rng
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ class FeatureClassifier(nn.Module):
 
 def _autoencoder(in_shape: tuple[int, ...]) -> nn.Module:
     """genlab's deterministic autoencoder: conv for images it can halve, else MLP; a 64-d code."""
-    from genlab.models.autoencoder import AEConfig, Autoencoder
+    from genlab.models.vae.autoencoder import AEConfig, Autoencoder
     from genlab.nets.conv import downsampling_plan
 
     net = "mlp"
@@ -156,9 +157,8 @@ def data_hash(kind: str, data: Dataset, training: FeatureTraining) -> str:
 
 def _fit(model: nn.Module, x: torch.Tensor, y: torch.Tensor | None, training: FeatureTraining, device: torch.device) -> None:
     """A plain minibatch Adam loop. Feature networks are internal and cached, not runs, so they
-    skip the run-folder Trainer; fork_rng keeps the caller's global random state untouched."""
-    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-        torch.manual_seed(training.seed + 1)
+    skip the run-folder Trainer; the caller's global random state stays untouched."""
+    with seeded_rng(training.seed + 1):
         model.to(device).train()
         optimizer = torch.optim.Adam(model.parameters(), lr=training.lr)
         steps = training.epochs * -(-len(x) // training.batch_size)
@@ -194,11 +194,11 @@ def factor_labeled(name: str, n: int, resize: int | None = None, bits: int | Non
     """``n`` images rendered from random factor values of data set ``name``, labeled with those
     values (y shaped (n, F)); None when the data set has no known factors. ``resize`` and ``bits``
     (the data set's quantization) resize them the way the data layer resizes the data set."""
-    from genlab.data.factors import FactorSource
+    from genlab.data.factors import source_factors
     from genlab.data.registry import get_source
 
-    factors = getattr(get_source(name), "factors", None)
-    if not isinstance(factors, FactorSource):
+    factors = source_factors(get_source(name))
+    if factors is None:
         return None
     values = factors.sample_factors(n, np.random.default_rng(seed))
     x = torch.cat([factors.render(values[i : i + 1000]) for i in range(0, n, 1000)])
@@ -240,8 +240,7 @@ def feature_extractor(
     key = data_hash(kind, data, training)
     path = (cache or cache_dir()) / f"{kind}-{key[:24]}.safetensors"
     n_classes = tuple(int(v) + 1 for v in data.y.view(len(data), -1).amax(0)) if kind == "classifier" else ()
-    with torch.random.fork_rng():  # the same seed gives the same initial weights; the caller's RNG stays as it was
-        torch.manual_seed(training.seed)
+    with seeded_rng(training.seed):  # the same seed gives the same initial weights; the caller's RNG stays as it was
         model = FeatureClassifier(data.example_shape, n_classes) if kind == "classifier" else _autoencoder(data.example_shape)
 
     info: dict[str, Any] | None = None

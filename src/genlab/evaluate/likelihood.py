@@ -13,6 +13,7 @@ from typing import Any
 import torch
 
 from genlab.models.distributions import kl_standard_normal
+from genlab.models.protocols import Likelihood
 
 
 def iwae_log_likelihood(log_weights: torch.Tensor) -> torch.Tensor:
@@ -43,7 +44,7 @@ def psnr(mse_per_example: torch.Tensor, peak: float = 1.0) -> torch.Tensor:
 
 @torch.no_grad()
 def vae_likelihood(
-    model: Any,
+    model: Likelihood,
     x: torch.Tensor,
     k: int,
     batch_size: int = 256,
@@ -52,9 +53,9 @@ def vae_likelihood(
 ) -> dict[str, torch.Tensor]:
     """Per-example ELBO terms (one posterior draw, analytic KL) and the IWAE-k log-likelihood.
 
-    ``model`` is a VAE (anything with ``encode``, ``decode``, ``log_likelihood``, ``log_weights``);
+    ``model`` is a VAE (a :class:`~genlab.models.protocols.Likelihood`);
     ``x`` is (N, ...) on the model's device. At most ``budget`` decoder evaluations run at once.
-    Randomness comes from torch's global RNG: seed it for repeatable numbers.
+    Randomness comes from torch's global RNG: run it inside :func:`genlab.seeding.seeded_rng` for repeatable numbers.
     Returns tensors shaped (N,): ``elbo``, ``recon``, ``kl``, ``log_px`` (IWAE-k).
     ``progress(done, total)`` is called after each batch.
     """
@@ -62,7 +63,7 @@ def vae_likelihood(
         raise ValueError(f"k must be at least 1, got {k}")
     out: dict[str, list[torch.Tensor]] = {"elbo": [], "recon": [], "kl": [], "log_px": []}
     for xb in x.split(batch_size):
-        mu, logvar = model.encode(xb)
+        mu, logvar = model.posterior(xb)
         z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
         recon = -model.log_likelihood(xb, model.decode(z))
         kl = kl_standard_normal(mu, logvar)

@@ -16,8 +16,9 @@ from genlab.errors import ConfigError, DataError
 from genlab.evaluate.likelihood import bits_per_dim, reconstruction_errors, vae_likelihood
 from genlab.evaluate.toy import toy_metrics
 from genlab.io import write_json
+from genlab.models.protocols import BinaryClassifier, Encoder, Likelihood, ReconstructionScorer, Sampler
 from genlab.run import Run
-from genlab.train.trainer import derive_seed
+from genlab.seeding import derive_seed, seeded_rng
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,9 @@ def evaluate_run(
 ) -> dict[str, Any]:
     """Evaluate the run at ``path`` on ``split`` and return (and save as eval_SPLIT.json) its metrics.
 
+    The run's report is not rewritten here; :func:`genlab.report.write_report` shows the saved
+    numbers (``genlab evaluate`` does both).
+
     ``split`` is ``test`` by default. ``data`` names another data set to score the run on (e.g. a
     balanced test folder with an attributes CSV, ``folder:PPB,attributes=ppb.csv``): all of it, or
     its ``split``; those results are returned but not saved in the run folder.
@@ -177,6 +181,8 @@ def evaluate_run(
         factors = factor_source(spec.name, spec.resize)
     dev = resolve_device(device)
     model = run.load_model(dev)
+    if factors is not None and not isinstance(model, Encoder):
+        raise ConfigError(f"--disentanglement scores a model's codes; a '{config.model}' model has no encoder")
     examples = load_all(spec) if split == "all" and data is not None else load_splits(spec).get(split)
     if data is not None and examples.example_shape != tuple(config.model_config.input_shape):
         raise DataError(
@@ -186,14 +192,35 @@ def evaluate_run(
     if n is not None:
         examples = examples.subset(slice(0, n))
     x = noisy_view(spec, examples.x, examples.bits, torch.Generator().manual_seed(derive_seed(seed, "eval-noise"))).to(dev)
-    dims = math.prod(examples.example_shape)
-    torch.manual_seed(derive_seed(seed, "eval"))
     result: dict[str, Any] = {"run": str(run.path), "model": config.model, "dataset": spec.name, "split": split, "n_examples": len(x)}
-    if hasattr(model, "log_weights"):
+    if fairness and not isinstance(model, BinaryClassifier):
+        raise ConfigError(f"--fairness scores a classifier (classifier, dbvae); {run.path} holds a '{config.model}' model")
+    with seeded_rng(derive_seed(seed, "eval")):  # the posterior draws of the likelihood estimates
+        result |= _model_metrics(model, config, spec, examples, x, iwae_k, batch_size, seed, progress, groups if fairness else None)
+    if factors is not None:
+        from genlab.evaluate.disentanglement import compute_all, model_representation
+
+        represent = model_representation(model, spec, dev, derive_seed(seed, "factor-noise"))
+        say = lambda name: log.info("disentanglement: computing %s", name)
+        result["disentanglement"] = compute_all(factors, represent, derive_seed(seed, "factors"), disentanglement_n, progress=say)
+    result["seed"] = seed
+    if save and data is None:  # the run folder keeps the scores on its own data only
+        write_json(run.eval_path(split), result)
+    return result
+
+
+def _model_metrics(
+    model: Any, config: Any, spec: DataSpec, examples: Any, x: torch.Tensor, iwae_k: int, batch_size: int, seed: int,
+    progress: Callable[[int, int], None] | None, groups: tuple[str, ...] | None,
+) -> dict[str, Any]:  # fmt: skip
+    """The metrics of what the model is: likelihoods of a VAE, accuracy of a classifier, errors of an
+    autoencoder, exact distances of a toy generator."""
+    if isinstance(model, Likelihood):
         terms = vae_likelihood(model, x, iwae_k, batch_size, progress=progress)
         nll = float(-terms["log_px"].mean())
         valid, deq_bits, note = _likelihood_basis(config, spec, examples.bits, x)
-        result |= {
+        dims = math.prod(examples.example_shape)
+        return {
             "elbo": float(terms["elbo"].mean()),
             "recon": float(terms["recon"].mean()),
             "kl": float(terms["kl"].mean()),
@@ -206,34 +233,14 @@ def evaluate_run(
             "likelihood_valid": valid,
             "likelihood_note": note,
         }
-    elif hasattr(model, "classify"):
-        result |= classifier_metrics(model, x, examples, batch_size, groups if fairness else None)
-    elif hasattr(model, "reconstruction_error"):
+    if isinstance(model, BinaryClassifier):
+        return classifier_metrics(model, x, examples, batch_size, groups)
+    if isinstance(model, ReconstructionScorer):
         errors = reconstruction_errors(model, x, batch_size)
-        result |= {
-            "recon": float(errors["recon"].mean()),
-            "mse": float(errors["mse"].mean()),
-            "psnr": float(errors["psnr"].mean()),
-        }
-    elif hasattr(model, "sample") and not examples.is_image and is_toy(spec.name):
-        result |= toy_run_metrics(model, spec.name, examples.x, seed)
-    else:
-        raise ConfigError(
-            f"genlab evaluate has no likelihood or accuracy for a '{config.model}' model on {spec.name}; "
-            "score its samples with --quality (images)"
-        )
-    if factors is not None:
-        from genlab.evaluate.disentanglement import compute_all, model_representation
-
-        represent = model_representation(model, spec, dev, derive_seed(seed, "factor-noise"))
-        say = lambda name: log.info("disentanglement: computing %s", name)
-        result["disentanglement"] = compute_all(factors, represent, derive_seed(seed, "factors"), disentanglement_n, progress=say)
-    if fairness and not hasattr(model, "classify"):
-        raise ConfigError(f"--fairness scores a classifier (classifier, dbvae); {run.path} holds a '{config.model}' model")
-    result["seed"] = seed
-    if save and data is None:  # the run folder keeps the scores on its own data only
-        write_json(run.eval_path(split), result)
-        from genlab.viz.report import write_report
-
-        write_report(run)  # the report shows the new scores
-    return result
+        return {"recon": float(errors["recon"].mean()), "mse": float(errors["mse"].mean()), "psnr": float(errors["psnr"].mean())}
+    if isinstance(model, Sampler) and not examples.is_image and is_toy(spec.name):
+        return toy_run_metrics(model, spec.name, examples.x, seed)
+    raise ConfigError(
+        f"genlab evaluate has no likelihood or accuracy for a '{config.model}' model on {spec.name}; "
+        "score its samples with --quality (images)"
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -16,16 +15,13 @@ from genlab.errors import ConfigError
 from genlab.evaluate.features import FeatureExtractor, factor_labeled, feature_extractor
 from genlab.evaluate.quality import sample_quality
 from genlab.io import write_json
+from genlab.models.protocols import Sampler
 from genlab.run import Run, RunConfig
-from genlab.train.trainer import derive_seed
+from genlab.seeding import derive_seed
 
 log = logging.getLogger(__name__)
 
 FACTOR_TRAIN, FACTOR_TEST = 10_000, 1_000  # images rendered to train / test a factor classifier
-
-
-def quality_path(run: Run, split: str) -> Path:
-    return run.path / f"quality_{split}.json"
 
 
 def real_subset(data: Dataset, n: int, seed: int = 0) -> Dataset:
@@ -89,7 +85,7 @@ def quality_run(
     cached by data hash (``features``: auto, classifier or autoencoder), or from a local
     Inception-v3 weights file (``inception``), which makes ``fd`` the standard FID. ``n_real``
     real examples are a seeded random subset of the split (all of it when it is smaller).
-    The result is saved as RUN/quality_SPLIT.json. ``extractor`` replaces the feature choice
+    The result is saved as RUN/quality_SPLIT.json (the report is not rewritten here). ``extractor`` replaces the feature choice
     (benchmarks pass one to score several runs in the same features).
     """
     for name, value in (("--n-generated", n_generated), ("--n-real", n_real)):
@@ -99,7 +95,7 @@ def quality_run(
     config = run.load_config()
     dev = resolve_device(device)
     model = run.load_model(dev)
-    if not hasattr(model, "sample"):
+    if not isinstance(model, Sampler):
         raise ConfigError(f"a '{config.model}' model draws no samples, so it has no sample quality; train a vae or a gan")
 
     real_data = load_splits(config.data).get(split)
@@ -119,8 +115,5 @@ def quality_run(
     result["feature_info"] = {key: value for key, value in extractor.info.items() if key != "data_hash"}
     result["seed"] = seed
     if save:
-        write_json(quality_path(run, split), result)
-        from genlab.viz.report import write_report
-
-        write_report(run)  # the report shows the new scores
+        write_json(run.quality_path(split), result)
     return result

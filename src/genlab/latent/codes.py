@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+from PIL import Image
 
 from genlab.data.splits import load_splits, noisy_view
 from genlab.device import resolve_device
 from genlab.errors import ConfigError
 from genlab.latent.paths import interpolate_codes
+from genlab.models.protocols import Decoder, Encoder, Posterior
 from genlab.run import Run
+from genlab.viz.latent import traversal_figure, traversal_frames
 
 # A dimension whose mean KL(q(z_d|x) || N(0, 1)) over the data is below this many nats carries
 # (almost) no information about x: its posterior is the prior for every example, and the
@@ -32,19 +35,9 @@ def kl_per_dimension(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
 # --- a run's model and data ---------------------------------------------------------------------
 
 
-def _posterior(model: Any, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """(mu, logvar) of a VAE-family model, or (code, None) of a deterministic autoencoder.
-
-    A VAE's encoder returns (mu, logvar), a DB-VAE's (logit, mu, logvar): the last two are the posterior.
-    """
-    out = model.encode(x)
-    return (out[-2], out[-1]) if isinstance(out, tuple) else (out, None)
-
-
-def decode_images(model: Any, z: torch.Tensor) -> torch.Tensor:
+def decode_images(model: Decoder, z: torch.Tensor) -> torch.Tensor:
     """Images in [0, 1] for latent codes z (N, L): the mean of p(x|z) in data space."""
-    out = model.decode(z)  # a DB-VAE decodes straight to [0, 1]; a VAE to its likelihood's parameters
-    return (model.to_data(out) if hasattr(model, "to_data") else out).clamp(0, 1)
+    return model.to_data(model.decode(z)).clamp(0, 1)
 
 
 def load_images(
@@ -55,7 +48,7 @@ def load_images(
     config = run.load_config()
     dev = resolve_device(device)
     model = run.load_model(dev)
-    if not (hasattr(model, "encode") and hasattr(model, "decode")):
+    if not (isinstance(model, Encoder) and isinstance(model, Decoder)):
         raise ConfigError(f"a '{config.model}' model has no latent code to look at")
     data = load_splits(config.data).get(split)
     if not data.is_image:
@@ -77,6 +70,21 @@ class Traversal:
     active: list[bool]  # kl >= INACTIVE_KL
     values: list[float]
     base_index: int  # the example whose code the traversal starts from
+
+    def row_labels(self) -> list[str]:
+        """Each row's dimension and KL, with inactive rows marked: ``z3 KL 1.52``, ``z0 KL 0.004 inactive``."""
+        return [
+            f"z{d} KL {kl:.2f}{'' if on else ' inactive'}" if kl >= 0.1 else f"z{d} KL {kl:.3f}{'' if on else ' inactive'}"
+            for d, kl, on in zip(self.dims, self.kl, self.active)
+        ]
+
+    def figure(self) -> Image.Image:
+        """The traversal as one labeled grid, a row per dimension."""
+        return traversal_figure(self.images, self.values, self.row_labels(), self.active)
+
+    def frames(self) -> list[Image.Image]:
+        """The traversal as animation frames: every row at one value per frame, there and back."""
+        return traversal_frames(self.images, self.values, self.row_labels(), self.active)
 
 
 def parse_dims(text: str, latent_dim: int) -> list[int] | None:
@@ -116,16 +124,16 @@ def traverse(
         raise ConfigError(f"--range needs LOW < HIGH, got {low} {high}")
     if not 0 <= base_index < len(x):
         raise ConfigError(f"example {base_index} is out of range: the split has {len(x)}")
-    mu, logvar = _posterior(model, x[:KL_EXAMPLES])
-    if logvar is None:
+    if not isinstance(model, Posterior):
         raise ConfigError(
             "traversals sort dimensions by KL, which needs a VAE-family model (vae, iwae, annealed-vae)"
         )
+    mu, logvar = model.posterior(x[:KL_EXAMPLES])
     kl = kl_per_dimension(mu, logvar).cpu()
     latent_dim = mu.shape[1]
     if dims is None:
         dims = sorted(range(latent_dim), key=lambda d: -float(kl[d]))
-    base = _posterior(model, x[base_index : base_index + 1])[0][0]
+    base = model.posterior(x[base_index : base_index + 1])[0][0]
     values = torch.linspace(low, high, steps, device=base.device)
     codes = base.repeat(len(dims), steps, 1)  # (rows, steps, L)
     for row, d in enumerate(dims):
@@ -160,7 +168,7 @@ def interpolate(
     model: Any, xa: torch.Tensor, xb: torch.Tensor, steps: int = 10, spherical: bool = False
 ) -> torch.Tensor:
     """Decoded images (steps, C, H, W) along the path between the codes (posterior means) of xa and xb (C, H, W)."""
-    codes = _posterior(model, torch.stack([xa, xb]))[0]
+    codes = model.code(torch.stack([xa, xb]))
     return decode_images(model, interpolate_codes(codes[0], codes[1], steps, spherical)).cpu()
 
 

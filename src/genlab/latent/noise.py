@@ -18,13 +18,15 @@ import torch
 from genlab.device import resolve_device
 from genlab.errors import ConfigError
 from genlab.latent.paths import closed_walk, interpolate_codes
+from genlab.models.protocols import NoiseGenerator
 from genlab.models.registry import get_model_spec
 from genlab.run import Run
+from genlab.viz.animation import grid_frames, save_gif
 
 
 def has_noise_space(model_cls: type) -> bool:
     """Whether a model class generates from noise (``noise(n, generator)`` and ``generate(z, labels)``): a GAN."""
-    return callable(getattr(model_cls, "noise", None)) and callable(getattr(model_cls, "generate", None))
+    return issubclass(model_cls, NoiseGenerator)
 
 
 def is_noise_run(path: str | Path) -> bool:
@@ -114,11 +116,9 @@ def save_latent_walk(
     0, 1, 2, ... cycling through its classes. (The picture every image GAN run gets at the end of
     training, ``RUN/latent_walk.gif``.)
     """
-    from genlab.viz.animation import grid_frames, save_gif
-
     generator = torch.Generator().manual_seed(seed)
     points = torch.stack([model.noise(n, generator) for _ in range(anchors)])  # (anchors, n, latent_dim)
-    classes = getattr(model.config, "classes", 0)
+    classes = model.config.classes
     if classes and labels is None:
         labels = torch.arange(n) % classes
     batches = [model.generate(z, labels).clamp(0, 1).cpu() for z in closed_walk(points, steps, spherical)]

@@ -1,9 +1,9 @@
 """Checkpoints without pickle: weights, optimizer state and counters in one safetensors file.
 
-``trainer_state.safetensors`` holds every tensor (``model.*`` and ``optimizer.*``, or
-``optimizers.NAME.*`` for a model with several optimizers) and, in its header, a JSON document
-with the counters and the optimizers' non-tensor state. Being one file
-written atomically, it is always whole. ``model.safetensors`` holds the weights alone, for every
+``trainer_state.safetensors`` holds every tensor (``model.*`` and ``optimizers.NAME.*``, one
+optimizer per part of the model; a model of one default part keeps the layout from before parts,
+``optimizer.*``) and, in its header, a JSON document with the counters and the optimizers'
+non-tensor state. Being one file written atomically, it is always whole. ``model.safetensors`` holds the weights alone, for every
 command that only needs the trained model.
 """
 
@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import torch
 from torch import nn
 
 from genlab.errors import RunError
 from genlab.io import read_safetensors, read_safetensors_metadata, write_safetensors
+from genlab.models.training import DEFAULT_PART
 
 FORMAT = "genlab-trainer-state/1"
 
@@ -35,7 +36,12 @@ class Progress:
     log_count: int = 0
 
 
-Optimizers = Union[torch.optim.Optimizer, "dict[str, torch.optim.Optimizer]"]
+Optimizers = dict[str, torch.optim.Optimizer]
+
+
+def _single(optimizers: Optimizers) -> bool:
+    """Whether the optimizers are those of a single-loss model, saved as ``optimizer.*``."""
+    return list(optimizers) == [DEFAULT_PART]
 
 
 def _flatten_optimizer(state: dict[str, Any], prefix: str = "optimizer") -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
@@ -67,13 +73,13 @@ def save_checkpoint(
     state_path: Path,
     weights_path: Path,
     model: nn.Module,
-    optimizer: Optimizers,
+    optimizers: Optimizers,
     progress: Progress,
     trainer_tensors: dict[str, torch.Tensor] | None = None,
 ) -> None:
     """Write the trainer state, then the weights; each file atomically.
 
-    ``optimizer`` is the one optimizer of a model, or a dict of named ones (one per part).
+    ``optimizers`` holds one optimizer per part of the model, by part name.
     ``trainer_tensors`` is state of the loop itself that resuming needs (e.g. this epoch's sampling
     weights); :func:`load_trainer_tensors` reads it back.
     """
@@ -81,16 +87,16 @@ def save_checkpoint(
     tensors = {f"model.{k}": v for k, v in weights.items()}
     tensors |= {f"trainer.{k}": v for k, v in (trainer_tensors or {}).items()}
     meta = {"format": FORMAT, "progress": json.dumps(asdict(progress))}
-    if isinstance(optimizer, dict):
+    if _single(optimizers):
+        optimizer_tensors, optimizer_meta = _flatten_optimizer(optimizers[DEFAULT_PART].state_dict())
+        tensors |= optimizer_tensors
+        meta["optimizer"] = json.dumps(optimizer_meta)
+    else:
         metas = {}
-        for name, opt in optimizer.items():
+        for name, opt in optimizers.items():
             part_tensors, metas[name] = _flatten_optimizer(opt.state_dict(), f"optimizers.{name}")
             tensors |= part_tensors
         meta["optimizers"] = json.dumps(metas)
-    else:
-        optimizer_tensors, optimizer_meta = _flatten_optimizer(optimizer.state_dict())
-        tensors |= optimizer_tensors
-        meta["optimizer"] = json.dumps(optimizer_meta)
     write_safetensors(state_path, tensors, meta)
     write_safetensors(weights_path, weights, {"format": "genlab-weights/1", "step": str(progress.step)})
 
@@ -100,27 +106,26 @@ def saved_progress(state_path: Path) -> Progress:
     return Progress(**json.loads(read_safetensors_metadata(state_path)["progress"]))
 
 
-def load_checkpoint(state_path: Path, model: nn.Module, optimizer: Optimizers) -> Progress:
-    """Restore model and optimizer(s) from ``state_path`` and return where training stood."""
+def load_checkpoint(state_path: Path, model: nn.Module, optimizers: Optimizers) -> Progress:
+    """Restore model and optimizers (one per part, by name) from ``state_path`` and return where training stood."""
     meta = read_safetensors_metadata(state_path)
     if meta.get("format") != FORMAT:
         raise RunError(f"{state_path} is not a genlab trainer state (format {meta.get('format')!r})")
     tensors = read_safetensors(state_path)
     weights = {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}
-    optimizers = optimizer if isinstance(optimizer, dict) else {"": optimizer}
     try:
         model.load_state_dict(weights, strict=True)
-        if isinstance(optimizer, dict):
+        if _single(optimizers):
+            optimizer_tensors = {k: v for k, v in tensors.items() if k.startswith("optimizer.")}
+            optimizers[DEFAULT_PART].load_state_dict(_unflatten_optimizer(optimizer_tensors, json.loads(meta["optimizer"])))
+        else:
             metas = json.loads(meta["optimizers"])
-            if set(metas) != set(optimizer):
-                raise KeyError(f"optimizers {sorted(metas)} in the file, {sorted(optimizer)} in the model")
-            for name, opt in optimizer.items():
+            if set(metas) != set(optimizers):
+                raise KeyError(f"optimizers {sorted(metas)} in the file, {sorted(optimizers)} in the model")
+            for name, opt in optimizers.items():
                 prefix = f"optimizers.{name}"
                 part = {k: v for k, v in tensors.items() if k.startswith(prefix + ".")}
                 opt.load_state_dict(_unflatten_optimizer(part, metas[name], prefix))
-        else:
-            optimizer_tensors = {k: v for k, v in tensors.items() if k.startswith("optimizer.")}
-            optimizer.load_state_dict(_unflatten_optimizer(optimizer_tensors, json.loads(meta["optimizer"])))
     except (RuntimeError, ValueError, KeyError) as e:
         raise RunError(f"{state_path} does not match this model ({str(e).splitlines()[0]})") from e
     for opt in optimizers.values():

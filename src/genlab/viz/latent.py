@@ -1,14 +1,15 @@
-"""Pictures of a latent space: labeled traversal grids, interpolation strips, noise walks, and their GIF animations."""
+"""Pictures of a latent space, from arrays: labeled traversal grids, interpolation strips, noise walks,
+and their GIF animations."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
 from PIL import Image, ImageDraw, ImageFont
 
 from genlab.io import check_output_path, write_atomically
-from genlab.latent import Traversal
 from genlab.viz.animation import save_gif
 from genlab.viz.grid import auto_scale, grid_image
 
@@ -21,22 +22,16 @@ def _font() -> ImageFont.ImageFont:
     return ImageFont.load_default()
 
 
-def _row_label(traversal: Traversal, row: int) -> str:
-    state = "" if traversal.active[row] else " inactive"
-    kl = traversal.kl[row]
-    return (
-        f"z{traversal.dims[row]} KL {kl:.2f}{state}"
-        if kl >= 0.1
-        else f"z{traversal.dims[row]} KL {kl:.3f}{state}"
-    )
-
-
-def traversal_figure(traversal: Traversal, columns: slice = slice(None)) -> Image.Image:
-    """One row per traversed dimension, labeled with its index and KL; inactive rows faded and marked."""
-    rows = traversal.images[:, columns]
+def traversal_figure(
+    images: torch.Tensor, values: Sequence[float], labels: Sequence[str], active: Sequence[bool],
+    columns: slice = slice(None),
+) -> Image.Image:  # fmt: skip
+    """One row per traversed dimension: ``images`` (rows, steps, C, H, W) in [0, 1], the traversed
+    ``values`` (steps,), a label per row; inactive rows are faded and their labels marked in red."""
+    rows = images[:, columns]
     faded = rows.clone()
-    for r, active in enumerate(traversal.active):
-        if not active:
+    for r, is_active in enumerate(active):
+        if not is_active:
             faded[r] = faded[r] * (1 - INACTIVE_TINT) + INACTIVE_TINT
     steps = rows.shape[1]
     scale = auto_scale(rows[0])
@@ -47,20 +42,21 @@ def traversal_figure(traversal: Traversal, columns: slice = slice(None)) -> Imag
     canvas.paste(grid.convert("RGB"), (LABEL_WIDTH, header))
     draw = ImageDraw.Draw(canvas)
     font = _font()
-    shown = traversal.values[columns]
+    shown = list(values)[columns]
     span = f"z_d = {shown[0]:+.2g}" if len(shown) == 1 else f"z_d from {shown[0]:+.2g} to {shown[-1]:+.2g}"
     draw.text((LABEL_WIDTH + 2, 2), span, fill="black", font=font)
     for r in range(len(rows)):
         y = header + int(r * row_height + row_height / 2) - 6
-        color = "black" if traversal.active[r] else "#b03020"
-        draw.text((4, y), _row_label(traversal, r), fill=color, font=font)
+        draw.text((4, y), labels[r], fill="black" if active[r] else "#b03020", font=font)
     return canvas
 
 
-def traversal_frames(traversal: Traversal) -> list[Image.Image]:
-    """Animation frames: every row at one value per frame, there and back."""
-    steps = traversal.images.shape[1]
-    frames = [traversal_figure(traversal, slice(i, i + 1)) for i in range(steps)]
+def traversal_frames(
+    images: torch.Tensor, values: Sequence[float], labels: Sequence[str], active: Sequence[bool]
+) -> list[Image.Image]:
+    """Animation frames of :func:`traversal_figure`: every row at one value per frame, there and back."""
+    steps = images.shape[1]
+    frames = [traversal_figure(images, values, labels, active, slice(i, i + 1)) for i in range(steps)]
     return frames + frames[-2:0:-1]
 
 
@@ -100,102 +96,3 @@ def save_picture(path: str | Path, still: Image.Image, frames: list[Image.Image]
     path.parent.mkdir(parents=True, exist_ok=True)
     return write_atomically(path, lambda tmp: still.save(tmp, format="PNG"))
 
-
-# --- the run report -------------------------------------------------------------------------------
-
-
-def _encoded(image: Image.Image, frames: list[Image.Image] | None = None) -> str:
-    import base64
-    import io
-
-    buffer = io.BytesIO()
-    if frames:
-        frames[0].save(
-            buffer, format="GIF", save_all=True, append_images=frames[1:], duration=GIF_FRAME_MS, loop=0
-        )
-        mime = "image/gif"
-    else:
-        image.save(buffer, format="PNG")
-        mime = "image/png"
-    return f"data:{mime};base64,{base64.b64encode(buffer.getvalue()).decode()}"
-
-
-def _figures(figures: list[tuple[str, str]]) -> list[str]:
-    import html
-
-    return [
-        f'<figure><img src="{uri}" alt="{html.escape(caption)}"><figcaption>{html.escape(caption)}</figcaption></figure>'
-        for uri, caption in figures
-    ]
-
-
-def _code_section(run_path: str | Path) -> str:
-    """Traversal (still and animated) and an interpolation between two test images, of a VAE-family run."""
-    from genlab.latent import INACTIVE_KL, interpolate_run, traverse_run
-
-    traversal = traverse_run(str(run_path), device="cpu")
-    a, path, b = interpolate_run(str(run_path), device="cpu")
-    active = sum(traversal.active)
-    figures = [
-        (
-            _encoded(traversal_figure(traversal)),
-            f"traversal from test example {traversal.base_index}: rows sorted by KL",
-        ),
-        (_encoded(traversal_figure(traversal), traversal_frames(traversal)), "the same traversal, animated"),
-        (
-            _encoded(interpolation_strip(a, path, b)),
-            "test example 0, the decoded straight path, test example 1",
-        ),
-    ]
-    parts = [
-        "<h2>Latent code</h2>",
-        (
-            f"<p>{active} of {len(traversal.dims)} latent dimensions are active (mean KL at least {INACTIVE_KL} nats); "
-            "inactive rows are faded and marked. Each row sets one dimension from "
-            f"{traversal.values[0]:+g} to {traversal.values[-1]:+g} and keeps the others at the example's posterior mean.</p>"
-        ),
-    ]
-    return "\n".join(parts + _figures(figures))
-
-
-def _noise_section(run_path: str | Path, steps: int = 10) -> str:
-    """The straight and the spherical path between the noise of seeds 0 and 1, of an image GAN run."""
-    from genlab.latent import load_generator, noise_path
-
-    model = load_generator(run_path, device="cpu")
-    label = 0 if model.config.classes else None
-    rows = [noise_path(model, 0, 1, steps, spherical, label) for spherical in (False, True)]
-    of_class = " (class 0)" if label is not None else ""
-    caption = (
-        f"the generator{of_class} from the noise of seed 0 to that of seed 1 in {steps} steps: "
-        "straight line (top), arc (bottom); genlab interpolate RUN --out FILE draws it"
-    )
-    parts = [
-        "<h2>Noise space</h2>",
-        (
-            "<p>Gaussian noise lies near a sphere; the straight line between two draws passes inside it, "
-            "the arc (slerp) keeps the norm.</p>"
-        ),
-    ]
-    return "\n".join(parts + _figures([(_encoded(walk_grid(torch.cat(rows), steps)), caption)]))
-
-
-def report_section(run_path: str | Path) -> str:
-    """HTML for the run report: the latent code of a VAE-family run (traversals, an interpolation),
-    or the noise space of an image GAN run (straight and spherical paths).
-
-    Empty for other runs (autoencoders, vector data).
-    """
-    import logging
-
-    from genlab.errors import GenlabError
-    from genlab.latent import is_noise_run
-
-    try:
-        return _noise_section(run_path) if is_noise_run(run_path) else _code_section(run_path)
-    except GenlabError as e:  # no latent code or no pictures: nothing to show
-        logging.getLogger(__name__).debug("no latent pictures in the report: %s", e)
-        return ""
-    except Exception as e:  # noqa: BLE001  (a figure must never cost the report, or a finished training)
-        logging.getLogger(__name__).warning("could not draw the latent pictures of the report: %s", e)
-        return ""

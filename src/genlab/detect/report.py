@@ -13,9 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
+from genlab.detect.persist import FIT_JSON, HEATMAPS, SCORES_JSON, STATE, detector_section
 from genlab.io import read_safetensors, write_text
+from genlab.report.html import data_uri, figure_png, image_figure, key_value_table, page
 from genlab.run import Run
-from genlab.viz.html import data_uri, figure_png, image_figure, key_value_table, page
 
 
 def _histogram_png(train: np.ndarray, threshold: float, scored: dict[str, np.ndarray] | None) -> bytes:
@@ -49,9 +50,7 @@ def _scored_by_label(path: Path) -> dict[str, np.ndarray] | None:
 
 
 def render_detect_report(run: Run) -> str:
-    from genlab.detect.app import FIT_JSON, HEATMAPS, SCORES_JSON
-    from genlab.detect.persist import STATE, detector_section
-
+    """The detector's report as one HTML string with every image embedded."""
     config = json.loads(run.config_path.read_text())
     section = detector_section(run)
     fit = run.read_json(run.path / FIT_JSON) or {}

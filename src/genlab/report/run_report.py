@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from datetime import datetime, timezone
 from pathlib import Path
 
 from genlab.io import write_text
+from genlab.report.html import data_uri, figure_png, image_figure, key_value_table, page
+from genlab.report.latent import latent_section
 from genlab.run import Run
 from genlab.train.logger import read_metrics
-from genlab.viz.html import data_uri, figure_png, image_figure, key_value_table, page
 
 
 def _spread(items: list[Path], k: int) -> list[Path]:
@@ -46,22 +46,9 @@ def _curves_png(rows: list[dict[str, str]]) -> bytes | None:
     return figure_png(fig)
 
 
-def _latest(images_dir: Path, name: str) -> tuple[Path, int] | None:
-    found = []
-    for path in images_dir.glob(f"epoch_*_{name}.png"):
-        match = re.match(r"epoch_(\d+)_", path.name)
-        if match:
-            found.append((int(match.group(1)), path))
-    if not found:
-        return None
-    epoch, path = max(found)
-    return path, epoch
-
-
-def _image_names(images_dir: Path) -> list[str]:
-    names = {re.sub(r"^epoch_\d+_", "", p.stem) for p in images_dir.glob("epoch_*_*.png")}
+def _image_names(run: Run) -> list[str]:
     order = {"reconstructions": 0, "samples": 1}
-    return sorted(names, key=lambda n: (order.get(n, 2), n))
+    return sorted(run.snapshot_names(), key=lambda n: (order.get(n, 2), n))
 
 
 def render_report(run: Run) -> str:
@@ -73,8 +60,8 @@ def render_report(run: Run) -> str:
         (f"<p class='sub'>{html.escape(config['model'])} on {html.escape(config['data']['name'])} · "
         f"report written {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · genlab {html.escape(config.get('genlab_version', '?'))}</p>"),
     ]
-    evals = sorted(run.path.glob("eval_*.json"))
-    qualities = sorted(run.path.glob("quality_*.json"))
+    evals = run.eval_paths()
+    qualities = run.quality_paths()
     if evals or qualities:
         parts.append("<h2>Metrics</h2>")
         for path in evals:
@@ -94,26 +81,22 @@ def render_report(run: Run) -> str:
     curves = _curves_png(read_metrics(run.metrics_path))
     if curves:
         parts.append(f"<h2>Loss curves</h2><img src='{data_uri(curves)}' alt='loss curves'>")
-    names = _image_names(run.images_dir) if run.images_dir.is_dir() else []
+    names = _image_names(run) if run.images_dir.is_dir() else []
     if names:
         parts.append("<h2>Pictures</h2>")
         for name in names:
-            latest = _latest(run.images_dir, name)
-            if latest:
-                path, epoch = latest
-                caption = f"{name}, epoch {epoch}" + (" (inputs above reconstructions)" if name == "reconstructions" else "")
-                parts.append(image_figure(path, caption))
-        if "samples" in names:
-            history = sorted(run.images_dir.glob("epoch_*_samples.png"))
-            if len(history) > 1:
-                parts.append("<h3>Samples over training</h3>")
-                parts += [image_figure(p, p.stem.replace("_samples", "").replace("_", " ")) for p in _spread(history, 8)]
-    for name, caption in (("training.gif", "training, one frame per snapshot"), ("latent_walk.gif", "a walk through the noise space")):
-        if (run.path / name).is_file():
-            parts.append(f"<h3>{html.escape(caption.split(',')[0].capitalize())}</h3>" + image_figure(run.path / name, caption, "image/gif"))
-    from genlab.viz.latent import report_section
-
-    parts.append(report_section(run.path))
+            epoch, path = run.snapshots(name)[-1]
+            caption = f"{name}, epoch {epoch}" + (" (inputs above reconstructions)" if name == "reconstructions" else "")
+            parts.append(image_figure(path, caption))
+        history = [path for _, path in run.snapshots("samples")]
+        if len(history) > 1:
+            parts.append("<h3>Samples over training</h3>")
+            parts += [image_figure(p, p.stem.replace("_samples", "").replace("_", " ")) for p in _spread(history, 8)]
+    gifs = ((run.training_gif_path, "training, one frame per snapshot"), (run.latent_walk_path, "a walk through the noise space"))
+    for path, caption in gifs:
+        if path.is_file():
+            parts.append(f"<h3>{html.escape(caption.split(',')[0].capitalize())}</h3>" + image_figure(path, caption, "image/gif"))
+    parts.append(latent_section(run))
     parts.append("<h2>Config</h2><pre>" + html.escape(json.dumps(config, indent=2)) + "</pre>")
     body = "\n".join(parts)
     return page(f"genlab report: {run.path.name}", body)

@@ -8,7 +8,7 @@ latent Gaussian; a decoder reconstructs the input from a sample of that Gaussian
 so the VAE part learns the latent distribution of the positive class (faces) only; negatives
 carry no VAE term. Once per epoch the trainer asks for :meth:`sampling_weights`: the positives are
 resampled with probabilities inversely proportional to their latent density
-(:func:`genlab.bias.weights.debiasing_weights`), so faces of rare kinds are seen more often.
+(:func:`genlab.models.classifier.resampling.debiasing_weights`), so faces of rare kinds are seen more often.
 Reconstruction is the mean absolute pixel error, as in the paper's lab code, which keeps the VAE
 term on the scale of the classification loss.
 """
@@ -22,11 +22,18 @@ from typing import Literal
 import torch
 import torch.nn.functional as F
 
-from genlab.bias.weights import debiasing_weights
 from genlab.errors import ConfigError
-from genlab.models.classifier import Classifier, ClassifierConfig, binary_accuracy, require_binary_labels
+from genlab.models.classifier.classifier import (
+    Classifier,
+    ClassifierConfig,
+    binary_accuracy,
+    require_binary_labels,
+)
+from genlab.models.classifier.resampling import debiasing_weights
 from genlab.models.config import check_choice, option
 from genlab.models.distributions import kl_standard_normal
+from genlab.models.registry import ModelSpec, register_model
+from genlab.models.training import Batch
 from genlab.nets import build_decoder, build_encoder
 from genlab.viz.grid import pair_rows
 
@@ -81,16 +88,29 @@ class DebiasingVAE(Classifier):
     def classify(self, x: torch.Tensor) -> torch.Tensor:
         return self.encode(x)[0]
 
+    def posterior(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mean and log-variance (N, L) of q(z|x)."""
+        _, mu, logvar = self.encode(x)
+        return mu, logvar
+
+    def code(self, x: torch.Tensor) -> torch.Tensor:
+        """The posterior mean of each example (N, L)."""
+        return self.encode(x)[1]
+
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Reconstructions in [0, 1]."""
-        return torch.sigmoid(self.decoder(z))
+        """Pixel logits of the reconstruction of codes z (N, L)."""
+        return self.decoder(z)
+
+    def to_data(self, output: torch.Tensor) -> torch.Tensor:
+        """Decoder logits as images in [0, 1]."""
+        return torch.sigmoid(output)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         target = require_binary_labels(y, "dbvae")
         logits, mu, logvar = self.encode(x)
         classification = F.binary_cross_entropy_with_logits(logits, target, reduction="none")  # (N,)
         z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)  # sigma = exp(logvar / 2)
-        recon = (self.decode(z) - x).abs().flatten(1).mean(1)  # (N,)
+        recon = (self.to_data(self.decode(z)) - x).abs().flatten(1).mean(1)  # (N,)
         kl = kl_standard_normal(mu, logvar)  # (N,)
         is_positive = target  # (N,): the VAE term counts for positives only
         vae = self.config.vae_weight * (recon + self.config.kl_weight * kl)
@@ -107,7 +127,7 @@ class DebiasingVAE(Classifier):
     @torch.no_grad()
     def latent_means(self, x: torch.Tensor) -> torch.Tensor:
         """Posterior means (N, L), computed in batches."""
-        return torch.cat([self.encode(chunk)[1] for chunk in x.split(self.WEIGHT_BATCH)])
+        return torch.cat([self.code(chunk) for chunk in x.split(self.WEIGHT_BATCH)])
 
     @torch.no_grad()
     def sampling_weights(self, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor | None:
@@ -137,15 +157,32 @@ class DebiasingVAE(Classifier):
 
     @torch.no_grad()
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
-        return self.decode(self.encode(x)[1])
+        return self.to_data(self.decode(self.code(x)))
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         device = next(self.parameters()).device
-        return self.decode(torch.randn(n, self.config.latent_dim, generator=generator).to(device))
+        return self.to_data(self.decode(torch.randn(n, self.config.latent_dim, generator=generator).to(device)))
+
+    snapshot_examples = 32
+    training_animation = None
 
     @torch.no_grad()
-    def snapshot_images(self, x: torch.Tensor, generator: torch.Generator) -> dict[str, torch.Tensor]:
+    def snapshot_images(self, batch: Batch, generator: torch.Generator) -> dict[str, torch.Tensor]:
+        """Images to save during training: inputs above their reconstructions, and samples."""
+        x = batch["x"]
         if x.dim() != 4:
             return {}
         return {"reconstructions": pair_rows(x, self.reconstruct(x)), "samples": self.sample(len(x), generator)}
+
+
+register_model(
+    ModelSpec(
+        "dbvae", DebiasingVAE, DBVAEConfig,
+        "debiasing VAE (DB-VAE): a classifier that resamples rare positives by their latent density",
+        examples=(
+            "genlab train dbvae --data faces-detection --epochs 5 --alpha 0.01 --out runs/dbvae",
+            "genlab train dbvae --data faces-detection --combine max --bins 20 --out runs/dbvae-max",
+        ),
+    )
+)  # fmt: skip

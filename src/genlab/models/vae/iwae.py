@@ -16,7 +16,8 @@ import torch
 from genlab.errors import ConfigError
 from genlab.models.config import option
 from genlab.models.distributions import kl_standard_normal
-from genlab.models.vae import VAE, VAEConfig
+from genlab.models.registry import ModelSpec, register_model
+from genlab.models.vae.vae import VAE, VAEConfig
 
 
 @dataclass
@@ -46,3 +47,14 @@ class IWAE(VAE):
             "recon": -log_px_z.mean(),  # mean over draws and examples, for the curves
             "kl": kl_standard_normal(mu, logvar).mean().detach(),
         }
+
+
+register_model(
+    ModelSpec(
+        "iwae", IWAE, IWAEConfig, "variational autoencoder on the tighter importance-weighted bound IWAE-k (Burda et al. 2016)",
+        examples=(
+            "genlab train iwae --data fashion-mnist --binarize --k 5 --epochs 10 --out runs/iwae",
+            "genlab train iwae --data digits --binarize --k 50 --latent-dim 8 --out runs/iwae-digits",
+        ),
+    )
+)  # fmt: skip

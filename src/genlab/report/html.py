@@ -26,10 +26,25 @@ def data_uri(data: bytes, mime: str = "image/png") -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode()}"
 
 
+def picture_uri(image: Any, frames: list[Any] | None = None, frame_ms: int = 120) -> str:
+    """A PIL picture (or, with ``frames``, a looping GIF of them) as a ``data:`` URI."""
+    buffer = io.BytesIO()
+    if frames:
+        frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=frame_ms, loop=0)
+        return data_uri(buffer.getvalue(), "image/gif")
+    image.save(buffer, format="PNG")
+    return data_uri(buffer.getvalue())
+
+
+def uri_figure(uri: str, caption: str) -> str:
+    """A captioned ``<figure>`` of an image given as a URI."""
+    text = html.escape(caption)
+    return f'<figure><img src="{uri}" alt="{text}"><figcaption>{text}</figcaption></figure>'
+
+
 def image_figure(path: Path, caption: str, mime: str = "image/png") -> str:
     """An image file inlined as a captioned ``<figure>``."""
-    text = html.escape(caption)
-    return f'<figure><img src="{data_uri(path.read_bytes(), mime)}" alt="{text}"><figcaption>{text}</figcaption></figure>'
+    return uri_figure(data_uri(path.read_bytes(), mime), caption)
 
 
 def figure_png(fig: Any, dpi: int = 90) -> bytes:

@@ -18,7 +18,8 @@ import torch
 
 from genlab.errors import ConfigError
 from genlab.models.config import option
-from genlab.models.vae import VAE, VAEConfig
+from genlab.models.registry import ModelSpec, register_model
+from genlab.models.vae.vae import VAE, VAEConfig
 
 
 @dataclass
@@ -70,3 +71,15 @@ class AnnealedVAE(VAE):
     def _count_step(self, grad: torch.Tensor) -> None:
         with torch.no_grad():
             self.steps_done += 1
+
+
+register_model(
+    ModelSpec(
+        "annealed-vae", AnnealedVAE, AnnealedVAEConfig,
+        "beta-VAE with controlled capacity: recon + gamma |KL - C|, C annealed from 0 (Burgess et al. 2018)",
+        examples=(
+            "genlab train annealed-vae --data shapes --net conv --gamma 1000 --capacity 25 --capacity-steps 100000 --out runs/cvae",
+            "genlab train annealed-vae --data digits --binarize --capacity 10 --capacity-steps 2000 --out runs/cvae-digits",
+        ),
+    )
+)  # fmt: skip

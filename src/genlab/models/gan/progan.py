@@ -21,10 +21,11 @@ from torch import nn
 
 from genlab.errors import ConfigError
 from genlab.models.config import option
-from genlab.models.gan import GAN, GameConfig
-from genlab.models.gan_losses import LossKind
+from genlab.models.gan.gan import GAN, GameConfig
+from genlab.models.gan.losses import LossKind
+from genlab.models.registry import ModelSpec, register_model
+from genlab.models.training import Batch, StepContext
 from genlab.nets.progressive import EqualizedLinear, ProgressiveFeatures, ProgressiveGenerator, stage_count
-from genlab.train.protocol import StepContext
 
 
 def growth_schedule(step: int, phase_steps: int, final_depth: int) -> tuple[int, float]:
@@ -151,10 +152,10 @@ class ProGAN(GAN):
             out = F.interpolate(out, size=(size, size), mode="nearest")
         return ((out + 1) / 2).clamp(0, 1)
 
-    def training_step(self, x: torch.Tensor, y: torch.Tensor | None, ctx: StepContext) -> dict[str, torch.Tensor]:
+    def training_step(self, batch: Batch, ctx: StepContext) -> dict[str, torch.Tensor]:
         self.grown_step.fill_(ctx.step)
         self._grow()
-        terms = super().training_step(x, y, ctx)
+        terms = super().training_step(batch, ctx)
         depth, alpha = self.growth
         return {**terms, "resolution": torch.tensor(float(4 * 2**depth)), "alpha": torch.tensor(alpha)}
 
@@ -172,5 +173,15 @@ class ProGAN(GAN):
         self._grow()
         return result
 
+
+register_model(
+    ModelSpec(
+        "progan", ProGAN, ProGANConfig, "progressive GAN: grows from 4x4 to the full resolution with fade-in (Karras et al. 2018)",
+        examples=(
+            "genlab train progan --data fashion-mnist --resize 32 --batch-size 32 --phase-steps 600 --max-steps 4200 --out runs/progan",
+            "genlab train progan --data digits --phase-steps 200 --widths 64,32 --out runs/progan-digits",
+        ),
+    )
+)  # fmt: skip
 
 __all__ = ["ProGAN", "ProGANConfig", "growth_schedule"]

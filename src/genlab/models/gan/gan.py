@@ -2,7 +2,7 @@
 discriminator tells real from generated, and the two are trained against each other.
 
 One module covers the family: MLP players for vectors and small images (``gan``), DCGAN players
-for images (``dcgan``), the losses of :mod:`genlab.models.gan_losses`, optional R1 and gradient
+for images (``dcgan``), the losses of :mod:`genlab.models.gan.losses`, optional R1 and gradient
 penalties, spectral normalization of the discriminator, an exponential moving average (EMA) of
 the generator for sampling, two learning rates (TTUR) and class conditioning (the generator sees
 a one-hot label, the discriminator is a projection discriminator, Miyato & Koyama 2018).
@@ -24,7 +24,7 @@ from torch import nn
 
 from genlab.errors import ConfigError
 from genlab.models.config import ModelConfig, check_choice, option
-from genlab.models.gan_losses import (
+from genlab.models.gan.losses import (
     LOGISTIC,
     LossKind,
     discriminator_loss,
@@ -32,9 +32,10 @@ from genlab.models.gan_losses import (
     gradient_penalty,
     r1_penalty,
 )
+from genlab.models.registry import ModelSpec, register_model
+from genlab.models.training import Batch, Part, StepContext
 from genlab.nets.dcgan import DCGANFeatures, DCGANGenerator, init_dcgan_weights
 from genlab.nets.mlp import MLP
-from genlab.train.protocol import Part, StepContext
 
 
 @dataclass
@@ -285,9 +286,10 @@ class GAN(nn.Module):
         terms["fake_out"] = fake_out
         return loss, terms
 
-    def training_step(self, x: torch.Tensor, y: torch.Tensor | None, ctx: StepContext) -> dict[str, torch.Tensor]:
+    def training_step(self, batch: Batch, ctx: StepContext) -> dict[str, torch.Tensor]:
         """One discriminator update and, every ``d_steps`` steps, one generator update."""
         c = self.config
+        x, y = batch["x"], batch.get("y")
         g, d = ctx.nets["generator"], ctx.nets["discriminator"]
         real = self.to_model(x)
         y_fake = self._fake_labels(y)
@@ -343,8 +345,9 @@ class GAN(nn.Module):
         return out, "D(x)" if self.config.loss == "lsgan" else "critic(x)"
 
     @torch.no_grad()
-    def snapshot_images(self, x: torch.Tensor, generator: torch.Generator) -> dict[str, torch.Tensor]:
+    def snapshot_images(self, batch: Batch, generator: torch.Generator) -> dict[str, torch.Tensor]:
         """Samples from fixed noise: an image grid, or for toy vectors a plot of real, generated and D."""
+        x = batch["x"]
         if self.config.is_image:
             labels = torch.arange(len(x)) % self.config.classes if self.config.classes else None
             return {"samples": self.generate(self.noise(len(x), generator), labels).clamp(0, 1)}
@@ -354,3 +357,25 @@ class GAN(nn.Module):
 
         fake = self.sample(len(x), generator)
         return {"samples": toy_frame(x, fake, self.discriminator_probability)}
+
+
+register_model(
+    ModelSpec(
+        "gan", GAN, GANConfig, "generative adversarial network (MLP players; losses, penalties, EMA, TTUR, labels)",
+        examples=(
+            "genlab train gan --data toy1d --epochs 40 --latent-dim 8 --hidden 64,64 --out runs/gan1d",
+            "genlab train gan --data toy2d --loss hinge --epochs 40 --out runs/ring",
+            "genlab train gan --data toy2d --loss wgan-gp --beta1 0 --beta2 0.9 --lr 1e-4 --d-steps 5 --out runs/ring-wgan",
+        ),
+    )
+)  # fmt: skip
+register_model(
+    ModelSpec(
+        "dcgan", GAN, DCGANConfig, "DCGAN: convolutional GAN for images (28x28, 32x32, 64x64, ...)",
+        examples=(
+            "genlab train dcgan --data fashion-mnist --lr 2e-4 --batch-size 64 --epochs 5 --channels 64,128 --out runs/dcgan",
+            "genlab train dcgan --data fashion-mnist --conditional --lr 2e-4 --batch-size 64 --out runs/cgan",
+            "genlab train dcgan --data folder:photos --resize 64 --loss hinge --spectral-norm --ema 0.999 --out runs/mine",
+        ),
+    )
+)  # fmt: skip

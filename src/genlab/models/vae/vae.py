@@ -15,7 +15,6 @@ import torch
 from torch import nn
 
 from genlab.errors import ConfigError
-from genlab.models.autoencoder import AutoencoderConfig
 from genlab.models.config import check_choice, option
 from genlab.models.distributions import (
     bernoulli_log_likelihood,
@@ -25,6 +24,9 @@ from genlab.models.distributions import (
     log_standard_normal,
     student_t_log_likelihood,
 )
+from genlab.models.registry import ModelSpec, register_model
+from genlab.models.training import Batch
+from genlab.models.vae.autoencoder import AutoencoderConfig
 from genlab.nets import build_decoder, build_encoder
 from genlab.viz.grid import pair_rows
 
@@ -67,6 +69,14 @@ class VAE(nn.Module):
         """Posterior parameters (mu, logvar), each (N, latent_dim)."""
         mu, logvar = self.encoder(x).chunk(2, dim=1)
         return mu, logvar
+
+    def posterior(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mean and log-variance (N, latent_dim) of q(z|x)."""
+        return self.encode(x)
+
+    def code(self, x: torch.Tensor) -> torch.Tensor:
+        """The posterior mean of each example (N, latent_dim)."""
+        return self.encode(x)[0]
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Decoder parameters for z (N, latent_dim): logits (bernoulli) or locations (gaussian, student-t)."""
@@ -146,12 +156,28 @@ class VAE(nn.Module):
         """Decoder means at the posterior means: E[p(x | z = mu(x))]."""
         return self.to_data(self.decode(self.encode(x)[0]))
 
+    snapshot_examples = 32
+    training_animation = None
+
     @torch.no_grad()
-    def snapshot_images(self, x: torch.Tensor, generator: torch.Generator) -> dict[str, torch.Tensor]:
+    def snapshot_images(self, batch: Batch, generator: torch.Generator) -> dict[str, torch.Tensor]:
         """Images to save during training: inputs above their reconstructions, and samples."""
+        x = batch["x"]
         if x.dim() != 4:
             return {}
         return {
             "reconstructions": pair_rows(x, self.reconstruct(x).clamp(0, 1)),
             "samples": self.sample(len(x), generator).clamp(0, 1),
         }
+
+
+register_model(
+    ModelSpec(
+        "vae", VAE, VAEConfig, "variational autoencoder (reparameterization trick, ELBO, beta weighting)",
+        examples=(
+            "genlab train vae --data fashion-mnist --latent-dim 16 --epochs 10 --out runs/vae",
+            "genlab train vae --data fashion-mnist --net conv --binarize --beta 4 --out runs/bvae",
+            "genlab train vae --data digits --limit 500 --max-steps 200 --out runs/quick",
+        ),
+    )
+)  # fmt: skip

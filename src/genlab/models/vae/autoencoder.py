@@ -11,6 +11,8 @@ from torch import nn
 
 from genlab.errors import ConfigError
 from genlab.models.config import ModelConfig, check_choice, option
+from genlab.models.registry import ModelSpec, register_model
+from genlab.models.training import Batch
 from genlab.nets import NetKind, build_decoder, build_encoder
 from genlab.viz.grid import pair_rows
 
@@ -71,6 +73,10 @@ class Autoencoder(nn.Module):
         """Latent codes (N, latent_dim)."""
         return self.encoder(x)
 
+    def code(self, x: torch.Tensor) -> torch.Tensor:
+        """The point code of each example (N, latent_dim): the encoding itself."""
+        return self.encode(x)
+
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Raw decoder outputs: logits for bce, values for mse."""
         return self.decoder(z)
@@ -100,9 +106,24 @@ class Autoencoder(nn.Module):
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
         return self.to_data(self.decode(self.encode(x)))
 
+    snapshot_examples = 32
+    training_animation = None
+
     @torch.no_grad()
-    def snapshot_images(self, x: torch.Tensor, generator: torch.Generator) -> dict[str, torch.Tensor]:
+    def snapshot_images(self, batch: Batch, generator: torch.Generator) -> dict[str, torch.Tensor]:
         """Images to save during training: inputs above their reconstructions."""
+        x = batch["x"]
         if x.dim() != 4:
             return {}
         return {"reconstructions": pair_rows(x, self.reconstruct(x).clamp(0, 1))}
+
+
+register_model(
+    ModelSpec(
+        "ae", Autoencoder, AEConfig, "deterministic bottleneck autoencoder",
+        examples=(
+            "genlab train ae --data digits --latent-dim 8 --epochs 20 --out runs/ae",
+            "genlab train ae --data fashion-mnist --net conv --loss mse --out runs/ae-conv",
+        ),
+    )
+)  # fmt: skip

@@ -14,6 +14,7 @@ from torch import nn
 
 from genlab.errors import ConfigError
 from genlab.models.config import ModelConfig, check_choice, option
+from genlab.models.registry import ModelSpec, register_model
 from genlab.nets import NetKind, build_encoder
 
 
@@ -64,3 +65,13 @@ class Classifier(nn.Module):
         logits = self.classify(x)
         loss = F.binary_cross_entropy_with_logits(logits, target)
         return {"loss": loss, "accuracy": binary_accuracy(logits.detach(), target)}
+
+
+register_model(
+    ModelSpec(
+        "classifier", Classifier, ClassifierConfig, "binary classifier (1 = positive, e.g. a face; 0 = negative)",
+        examples=(
+            "genlab train classifier --data faces-detection --epochs 5 --out runs/classifier",
+        ),
+    )
+)  # fmt: skip

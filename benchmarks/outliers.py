@@ -125,7 +125,7 @@ def genlab_detector(name: str, seed: int, images: bool, epochs: int | None) -> A
 
     if name == "AE recon":
         return AEOD(random_state=seed, epochs=epochs, device="cpu")
-    return VAEOD(score=name.removeprefix("VAE "), random_state=seed, epochs=epochs, device="cpu")
+    return VAEOD(outlier_score=name.removeprefix("VAE "), random_state=seed, epochs=epochs, device="cpu")
 
 
 def pyod_detector(name: str, seed: int) -> Any:
@@ -232,12 +232,12 @@ def vae_all_scores(x_train: np.ndarray, x_test: np.ndarray, y: np.ndarray, epoch
 
     results = {}
     for fit_score, scores in (("elbo", ("recon", "elbo", "iwae", "complexity")), ("ratio", ("ratio",))):
-        detector = VAEOD(score=fit_score, epochs=epochs, random_state=0, device="cpu")
+        detector = VAEOD(outlier_score=fit_score, epochs=epochs, random_state=0, device="cpu")
         start = time.perf_counter()
         detector.fit(x_train)
         fit_seconds = time.perf_counter() - start
         for score in scores:
-            detector.set_params(score=score)
+            detector.set_params(outlier_score=score)
             start = time.perf_counter()
             values = detector.decision_function(x_test)
             seconds = fit_seconds + time.perf_counter() - start

@@ -29,18 +29,23 @@ def files(tmp_path_factory):
 @pytest.fixture(scope="module")
 def fitted_run(files, tmp_path_factory):
     from genlab.cli import main  # noqa: F401  (the cli fixture is function-scoped; fit once here)
+    from genlab.detect import GenerativeOutlierDetector
     from genlab.detect.app import fit_detector
 
     out = tmp_path_factory.mktemp("runs") / "od"
-    fit_detector(str(files / "data.csv"), out, {"epochs": 40, "random_state": 0, "device": "cpu", "batch_size": 32})
+    fit_detector(str(files / "data.csv"), out, GenerativeOutlierDetector(epochs=40, random_state=0, device="cpu", batch_size=32))
     return out
 
 
 def test_fit_json_and_run_folder(cli, files, tmp_path):
-    result = cli("detect", "fit", "--data", files / "data.csv", "--out", tmp_path / "run", "--epochs", "20", "--json")
+    result = cli("detect", "fit", "--data", files / "data.csv", "--out", tmp_path / "run", "--epochs", "20",
+                 "--score", "iwae", "--json")  # fmt: skip
     assert result.code == 0, result.err
     payload = json.loads(result.out)
     assert payload["n"] == 158 and payload["kind"] == "tabular" and payload["training_metrics"]["auroc"] > 0.9
+    assert payload["score"] == "iwae"  # the documented key; the parameter behind --score is outlier_score
+    params = json.loads((tmp_path / "run" / "config.json").read_text())["detector"]["params"]
+    assert params["outlier_score"] == "iwae" and "score" not in params
     names = {p.name for p in (tmp_path / "run").iterdir()}
     assert {"config.json", "model.safetensors", "detector.safetensors", "report.html"} <= names
     assert not any(name.endswith((".pkl", ".pickle", ".pt")) for name in names)
@@ -68,7 +73,7 @@ def test_report_command(cli, fitted_run):
 @pytest.mark.parametrize(
     "name, message",
     [("strings.csv", "column 'b' holds the text 'hello' on line 3"), ("nan.csv", "NaN or infinite"),
-     ("narrow.csv", "X has 2 features, but GenerativeOutlierDetector was fitted with 6 features")],
+     ("narrow.csv", "X has 2 features, but GenerativeOutlierDetector is expecting 6 features as input")],
 )  # fmt: skip
 def test_bad_scoring_data_exits_2_with_one_line(cli, files, fitted_run, tmp_path, name, message):
     result = cli("detect", "score", fitted_run, "--data", files / name, "--out", tmp_path / "s.csv")

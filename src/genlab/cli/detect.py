@@ -69,15 +69,16 @@ def fit(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing run in --out."),
     as_json: bool = typer.Option(False, "--json", help="Print a summary as one JSON object."),
 ) -> None:
+    from genlab.detect import GenerativeOutlierDetector
     from genlab.detect.app import fit_detector
 
-    summary = fit_detector(
-        data, out, split=split, normal_class=normal_class, limit=limit, overwrite=overwrite,
-        params={"model": model, "score": score, "contamination": contamination, "epochs": epochs,
-                "batch_size": batch_size, "lr": lr, "latent_dim": latent_dim, "hidden": _tuple("hidden", hidden),
-                "net": net, "likelihood": likelihood, "iwae_k": iwae_k, "constant_columns": constant_columns,
-                "random_state": seed, "device": device},
+    # the options travel as the estimator itself: typed keyword arguments, checked by its fit
+    detector = GenerativeOutlierDetector(
+        model=model, outlier_score=score, contamination=contamination, epochs=epochs, batch_size=batch_size, lr=lr,
+        latent_dim=latent_dim, hidden=_tuple("hidden", hidden), net=net, likelihood=likelihood, iwae_k=iwae_k,
+        constant_columns=constant_columns, random_state=seed, device=device,
     )  # fmt: skip
+    summary = fit_detector(data, out, detector, split=split, normal_class=normal_class, limit=limit, overwrite=overwrite)
     if as_json:
         print_json(summary)
     else:

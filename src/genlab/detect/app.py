@@ -62,9 +62,10 @@ def outlier_labels(data: Dataset, normal_class: int | None) -> np.ndarray | None
     return y.astype(np.int64) if np.isin(y, (0, 1)).all() else None
 
 
-def fit_detector(data: str, out: str | Path, params: dict[str, Any], split: str = "train",
+def fit_detector(data: str, out: str | Path, detector: GenerativeOutlierDetector, split: str = "train",
                  normal_class: int | None = None, limit: int | None = None, overwrite: bool = False) -> dict[str, Any]:  # fmt: skip
-    """Fit a detector on ``data`` and save it, with its report, as the run folder ``out``."""
+    """Fit ``detector`` (its parameters are the options; it is fitted in place) on ``data`` and save it,
+    with its report, as the run folder ``out``."""
     if split not in ("train", "test"):
         raise ConfigError(f"--split must be train or test, got {split!r}")
     examples, name = load_examples(data, split)
@@ -76,7 +77,7 @@ def fit_detector(data: str, out: str | Path, params: dict[str, Any], split: str 
             raise DataError(f"{data} has no examples of class {normal_class}")
         examples = examples.subset(keep)
     examples = first_examples(examples, limit)  # after the class filter: N examples of the normal class
-    detector = GenerativeOutlierDetector(**params).fit(examples.x.numpy())
+    detector.fit(examples.x.numpy())
     extra = {"data_name": data, "split": split, "normal_class": normal_class, "limit": limit}
     run = Run(detector.save(out, data=name, overwrite=overwrite))
     summary: dict[str, Any] = {
@@ -86,7 +87,7 @@ def fit_detector(data: str, out: str | Path, params: dict[str, Any], split: str 
         "kind": detector.kind_,
         "input_shape": list(detector.input_shape_),
         "model": detector.model,
-        "score": detector.score,
+        "score": detector.outlier_score,
         "threshold": detector.threshold_,
         "n_flagged": int(detector.labels_.sum()),
         "fit_seconds": round(detector.fit_seconds_, 3),
@@ -130,7 +131,7 @@ def score_detector(run_path: str | Path, data: str, out: str | Path, split: str 
         "run": str(run.path),
         "data": data,
         "scores": str(out.resolve()),
-        "score": detector.score,
+        "score": detector.outlier_score,
         "n": len(scores),
         "n_flagged": int(flags.sum()),
         "threshold": detector.threshold_,

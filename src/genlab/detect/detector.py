@@ -14,19 +14,23 @@ Training runs on genlab's shared Trainer, in memory.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import logging
 import math
+import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+from scipy.stats import binom
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted
 from torch import nn
 
 from genlab.data.dataset import Dataset, from_array
@@ -81,6 +85,11 @@ class Prepared:
 class GenerativeOutlierDetector(BaseEstimator):
     """Flags examples that a generative model of the training data finds unlikely.
 
+    PyOD's conventions, not scikit-learn's outlier ones: ``predict`` gives 1 for outliers and 0
+    for inliers, and higher scores are more abnormal. So the detector does not declare itself a
+    scikit-learn ``outlier_detector`` (whose checks demand -1/+1 labels and negative scores for
+    outliers); it passes scikit-learn's checks for estimators in general and works in a Pipeline.
+
     Parameters
     ----------
     model : {"vae", "ae"}, default "vae"
@@ -107,7 +116,7 @@ class GenerativeOutlierDetector(BaseEstimator):
         i.e. Cauchy) charges a far-off feature about log|error| instead of error^2, so an example is
         not flagged for one extreme column alone and the fit is not pulled by them: tabular
         benchmark average AUROC 0.89 against 0.83-0.85 with the Gaussian (docs/detect.md).
-        ``auto`` picks the Student-t, except for ``score="ratio"``: its background model must be
+        ``auto`` picks the Student-t, except for ``outlier_score="ratio"``: its background model must be
         hurt by the noise it is trained on, and a Student-t decoder shrugs that noise off.
     trim : float in [0, 0.5] or None
         Share of each batch's worst-explained examples left out of the training loss, so that
@@ -116,13 +125,14 @@ class GenerativeOutlierDetector(BaseEstimator):
         the ODDS benchmarks), 0 for images (usually one-class training data).
     contamination : float in (0, 0.5], default 0.1
         The expected share of outliers in the training data; sets ``threshold_``.
-    score : {"recon", "elbo", "iwae", "ratio", "complexity"}, default "elbo"
+    outlier_score : {"recon", "elbo", "iwae", "ratio", "complexity"}, default "elbo"
         How an example is scored (see :mod:`genlab.detect.scores`); ``elbo``, ``iwae`` and
-        ``complexity`` need ``model="vae"``, ``complexity`` needs images.
+        ``complexity`` need ``model="vae"``, ``complexity`` needs images. Its old name ``score=``
+        still works, with a FutureWarning: it hid scikit-learn's ``score(X, y)`` method.
     iwae_k : int, default 16
         Posterior draws per example for ``elbo``, ``iwae``, ``ratio`` and ``complexity``.
     background_noise : float in (0, 1), default 0.2
-        For ``score="ratio"``: the share of features or pixels replaced by noise in the inputs of
+        For ``outlier_score="ratio"``: the share of features or pixels replaced by noise in the inputs of
         the background model.
     constant_columns : {"keep", "error"}, default "keep"
         What to do with a table column that is constant in the training data: ``keep`` centers it
@@ -171,13 +181,14 @@ class GenerativeOutlierDetector(BaseEstimator):
         likelihood: str = "auto",
         trim: float | None = None,
         contamination: float = 0.1,
-        score: str = "elbo",
+        outlier_score: str = "elbo",
         iwae_k: int = 16,
         background_noise: float = 0.2,
         constant_columns: str = "keep",
         random_state: Any = None,
         device: str = "auto",
         verbose: bool = False,
+        **deprecated: Any,
     ) -> None:
         self.model = model
         self.net = net
@@ -191,13 +202,21 @@ class GenerativeOutlierDetector(BaseEstimator):
         self.likelihood = likelihood
         self.trim = trim
         self.contamination = contamination
-        self.score = score
+        # score=, this parameter's old name, arrives in **deprecated: outside the signature, which
+        # get_params reads, so that no attribute ``score`` hides the score(X, y) that Pipelines call
+        self.outlier_score = _renamed(deprecated, type(self).__name__).get("outlier_score", outlier_score)
         self.iwae_k = iwae_k
         self.background_noise = background_noise
         self.constant_columns = constant_columns
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
+
+    def set_params(self, **params: Any) -> GenerativeOutlierDetector:
+        """scikit-learn's ``set_params``; the old name ``score=`` still sets ``outlier_score``, with a FutureWarning."""
+        if "score" in params:
+            params |= _renamed({"score": params.pop("score")}, type(self).__name__)
+        return super().set_params(**params)
 
     # --- parameters and input -----------------------------------------------------------------
 
@@ -210,11 +229,13 @@ class GenerativeOutlierDetector(BaseEstimator):
         choice("model", MODELS)
         choice("likelihood", LIKELIHOODS)
         choice("net", NETS)
-        choice("score", SCORES)
+        choice("outlier_score", SCORES)
         choice("device", DEVICES)
         choice("constant_columns", CONSTANT_COLUMNS)
-        if self.model == "ae" and self.score in VAE_ONLY:
-            raise ConfigError(f"score={self.score!r} needs model='vae'; an autoencoder scores with 'recon' or 'ratio'")
+        if self.model == "ae" and self.outlier_score in VAE_ONLY:
+            raise ConfigError(
+                f"outlier_score={self.outlier_score!r} needs model='vae'; an autoencoder scores with 'recon' or 'ratio'"
+            )
         positive_ints = {"batch_size": self.batch_size, "iwae_k": self.iwae_k}
         positive_ints |= {k: v for k, v in {"latent_dim": self.latent_dim, "epochs": self.epochs}.items() if v is not None}
         for name, value in positive_ints.items():
@@ -239,24 +260,33 @@ class GenerativeOutlierDetector(BaseEstimator):
 
     @staticmethod
     def _as_dataset(X: Any) -> Dataset:
-        """Check X and bring it into genlab's in-memory form; ValueErrors name the problem."""
+        """Check X and bring it into genlab's in-memory form; ValueErrors name the problem.
+
+        scikit-learn's ``check_array`` goes first: it turns lists and data frames into arrays and
+        refuses sparse (TypeError), complex and empty input in the words scikit-learn's users and
+        its estimator checks know. genlab's own checks follow, worded for text, 1-D input and NaN.
+        """
         if isinstance(X, torch.Tensor):
             X = X.detach().cpu().numpy()
-        array = np.asarray(X)
+        try:
+            array = check_array(X, accept_sparse=False, dtype=None, ensure_all_finite=False, ensure_2d=False,
+                                allow_nd=True, input_name="X")  # fmt: skip
+        except ValueError as e:
+            raise DataError(str(e).strip()) from e
+        if array.ndim == 1:
+            raise DataError(
+                f"X must be 2-D (n_samples, n_features) or images, got a 1-D array of {len(array)} values. "
+                "Reshape your data: X.reshape(-1, 1) for one feature or X.reshape(1, -1) for one example"
+            )
+        if array.dtype.kind in "USV":
+            raise DataError(f"X holds text (dtype {array.dtype}); outlier detection needs numbers")
         if array.dtype == object:
             try:
                 array = array.astype(np.float64)
-            except (TypeError, ValueError) as e:
+            except ValueError as e:
                 raise DataError(f"X holds values that are not numbers ({e}); encode or drop those columns") from e
-        if array.dtype.kind in "USV":
-            raise DataError(f"X holds text (dtype {array.dtype}); outlier detection needs numbers")
-        if array.ndim == 1:
-            raise DataError(
-                f"X must be 2-D (n_samples, n_features) or images, got a 1-D array of {len(array)} values; "
-                "reshape it with X.reshape(-1, 1) for one feature or X.reshape(1, -1) for one example"
-            )
-        if array.size == 0:
-            raise DataError(f"X is empty (shape {array.shape}); it needs at least one example with one feature")
+            except TypeError as e:  # a dict or a list in a cell: a TypeError, as NumPy and scikit-learn raise it
+                raise TypeError(f"X holds values that are not numbers ({e}); encode or drop those columns") from e
         if array.dtype == bool:
             array = array.astype(np.float32)
         return from_array(array, origin="X")
@@ -267,10 +297,10 @@ class GenerativeOutlierDetector(BaseEstimator):
         data = self._as_dataset(X)
         kind = "images" if data.is_image else "tabular"
         if kind != self.kind_ or data.example_shape != self.input_shape_:
-            if kind == "tabular" and self.kind_ == "tabular":
+            if kind == "tabular" and self.kind_ == "tabular":  # scikit-learn's words for it
                 raise DataError(
-                    f"X has {data.example_shape[0]} features, but {type(self).__name__} was fitted with "
-                    f"{self.n_features_in_} features"
+                    f"X has {data.example_shape[0]} features, but {type(self).__name__} is expecting "
+                    f"{self.n_features_in_} features as input"
                 )
             raise DataError(f"X holds {kind} shaped {data.example_shape}, but the detector was fitted on "
                             f"{self.kind_} shaped {self.input_shape_}")
@@ -325,7 +355,7 @@ class GenerativeOutlierDetector(BaseEstimator):
     def _likelihood(self) -> str:
         if self.likelihood != "auto":
             return self.likelihood
-        return "gaussian" if self.score == "ratio" else "student-t"
+        return "gaussian" if self.outlier_score == "ratio" else "student-t"
 
     def _train_config(self, n: int, seed: int) -> TrainConfig:
         steps_per_epoch = math.ceil(n / self.batch_size)
@@ -368,10 +398,10 @@ class GenerativeOutlierDetector(BaseEstimator):
         start = time.perf_counter()
         data = self._as_dataset(X)
         if len(data) < 2:
-            raise DataError(f"X has {len(data)} example; fitting a detector needs at least 2")
+            raise DataError(f"X has {len(data)} sample; fitting a detector needs at least 2")
         images = data.is_image
-        if self.score == "complexity" and not images:
-            raise ConfigError("score='complexity' compares against an image compressor and needs images, not a table")
+        if self.outlier_score == "complexity" and not images:
+            raise ConfigError("outlier_score='complexity' compares against an image compressor and needs images, not a table")
         self.kind_ = "images" if images else "tabular"
         self.input_shape_ = data.example_shape
         self.n_features_in_ = math.prod(data.example_shape)
@@ -384,7 +414,7 @@ class GenerativeOutlierDetector(BaseEstimator):
         with _cpu_threads(self.kind_):
             self.model_ = self._train(self.model_name_, self.model_config_, x, self.train_config_)
             self.background_ = None
-            if self.score == "ratio":
+            if self.outlier_score == "ratio":
                 background_train = TrainConfig(**{**vars(self.train_config_), "seed": derive_seed(self.seed_, "background")})
                 noisy = self._perturb(x, derive_seed(self.seed_, "perturb"))
                 self.background_ = self._train(self.model_name_, self.model_config_, noisy, background_train)
@@ -408,20 +438,38 @@ class GenerativeOutlierDetector(BaseEstimator):
     def predict(self, X: Any, return_confidence: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         """1 for outliers (score above ``threshold_``), 0 for inliers: (n_samples,) int64.
 
-        With ``return_confidence`` also a confidence in each label (n_samples,) in [0, 1]: the share
-        of training scores that lie between the score and the threshold, relative to all on that side.
+        With ``return_confidence`` also the confidence in each label, as :meth:`predict_confidence`.
         """
         scores = self.decision_function(X)
         labels = (scores > self.threshold_).astype(np.int64)
         if return_confidence:
-            return labels, self._confidence(scores, labels)
+            return labels, self._confidence(scores)
         return labels
 
-    def predict_proba(self, X: Any, method: str = "linear") -> np.ndarray:
+    def predict_confidence(self, X: Any) -> np.ndarray:
+        """How surely each label of :meth:`predict` would stay the same for a detector fitted on other
+        training data of the same size: ExCeeD (Perini et al. 2020), as PyOD computes it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), or images
+            The examples whose labels to rate, shaped like the training data.
+
+        Returns
+        -------
+        confidence : ndarray of shape (n_samples,)
+            Probabilities in [0, 1]: about 0.5 near ``threshold_``, towards 1 far from it.
+        """
+        return self._confidence(self.decision_function(X))
+
+    def predict_proba(
+        self, X: Any, method: str = "linear", return_confidence: bool = False
+    ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         """Probability of being an inlier and an outlier, (n_samples, 2), as PyOD computes it.
 
         ``linear`` rescales the score between the smallest and largest training score (clipped
-        to [0, 1]); ``unify`` is the Gaussian-scaled score of Kriegel et al. (2011).
+        to [0, 1]); ``unify`` is the Gaussian-scaled score of Kriegel et al. (2011). With
+        ``return_confidence`` also the confidence in each label, as :meth:`predict_confidence`.
         """
         if method not in PROBA_METHODS:
             raise ConfigError(f"method must be one of {', '.join(PROBA_METHODS)}, got {method!r}")
@@ -434,7 +482,10 @@ class GenerativeOutlierDetector(BaseEstimator):
 
             z = (scores - self._mu) / (self._sigma if self._sigma > 0 else 1.0)
             outlier = np.clip(erf(z / math.sqrt(2)), 0.0, 1.0)
-        return np.column_stack([1.0 - outlier, outlier])
+        proba = np.column_stack([1.0 - outlier, outlier])
+        if return_confidence:
+            return proba, self._confidence(scores)
+        return proba
 
     def fit_predict(self, X: Any, y: Any = None) -> np.ndarray:
         """Fit on X and return the labels of X (``labels_``)."""
@@ -457,27 +508,40 @@ class GenerativeOutlierDetector(BaseEstimator):
         """A detector saved with :meth:`save` (or ``genlab detect fit``), ready to score."""
         return load_detector(path, device, {c.__name__: c for c in (GenerativeOutlierDetector, VAEOD, AEOD)})
 
-    def _confidence(self, scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
-        """PyOD's confidence (Perini et al. 2020) simplified: how far the score sits from the threshold,
-        as the share of training scores between them."""
-        train = np.sort(self.decision_scores_)
-        below = np.searchsorted(train, scores, side="right") / len(train)
-        at_threshold = np.searchsorted(train, self.threshold_, side="right") / len(train)
-        return np.clip(np.abs(below - at_threshold) / np.where(labels == 1, 1 - at_threshold, at_threshold).clip(1e-12), 0, 1)
+    def _confidence(self, scores: np.ndarray) -> np.ndarray:
+        """ExCeeD (Perini et al. 2020) as PyOD computes it: the chance that the label of each score
+        stays the same when the n training examples are drawn anew."""
+        n = len(self.decision_scores_)
+        # p: the chance that a training example scores at most s, the posterior mean (uniform prior)
+        # given how many of the n training scores do
+        at_most = np.searchsorted(np.sort(self.decision_scores_), scores, side="right")
+        p = (1 + at_most) / (2 + n)
+        # of n fresh training scores, Binomial(n, p) lie at or below s, and s is flagged when more than
+        # n - int(n * contamination) do; sf is PyOD's 1 - cdf without its cancellation
+        outlier = binom.sf(n - int(n * self.contamination), n, p)
+        return np.where(scores > self.threshold_, outlier, 1.0 - outlier)
 
     @torch.no_grad()
     def _score(self, prepared: Prepared) -> np.ndarray:
-        model = self.model_
+        model, background = self.model_, self.background_
         device = _device_of(model)
-        x = prepared.x.to(device)
-        if self.score == "recon":
+        if prepared.kind == "tabular" and device.type != "mps":
+            # Tables are scored in float64. In float32 a score moved by up to 2e-7 (relative) with the
+            # examples scored beside it (matrix kernels and reduction orders follow the batch's shape),
+            # so an example's label or probability could depend on its batch; in float64 it moves by
+            # 1e-16. Copying a table's small MLP costs little; conv nets would score 3-5x slower on a
+            # CPU, so images stay in float32 (as on MPS, which has no float64).
+            model, background = _float64(model), None if background is None else _float64(background)
+        dtype = next(model.parameters()).dtype
+        x = prepared.x.to(device, dtype)
+        if self.outlier_score == "recon":
             scores = reconstruction_nll(model, x)
         else:
-            eps = self._draws(model, device)
-            scores = self._nll(model, x, eps, "elbo" if self.score == "elbo" else "iwae")
-            if self.score == "ratio":
-                scores = scores - self._nll(self.background_, x, eps, "iwae")
-            elif self.score == "complexity":
+            eps = self._draws(model, device).to(dtype)
+            scores = self._nll(model, x, eps, "elbo" if self.outlier_score == "elbo" else "iwae")
+            if self.outlier_score == "ratio":
+                scores = scores - self._nll(background, x, eps, "iwae")
+            elif self.outlier_score == "complexity":
                 scores = nats_to_bits(scores) - compressed_bits(prepared.x).to(device)
         return scores.double().cpu().numpy()
 
@@ -507,6 +571,37 @@ def _device_of(model: nn.Module) -> torch.device:
     return next(model.parameters()).device
 
 
+def _float64(model: nn.Module) -> nn.Module:
+    """A float64 copy of ``model``, leaving the fitted one (and what ``save`` writes) in float32."""
+    return copy.deepcopy(model).double()
+
+
+def _renamed(old: dict[str, Any], owner: str) -> dict[str, Any]:
+    """``score=``, the old name of ``outlier_score=``, as {"outlier_score": value} with a FutureWarning
+    ({} without it); a TypeError for any other keyword, as Python raises it for an unknown one."""
+    unknown = sorted(set(old) - {"score"})
+    if unknown:
+        raise TypeError(f"{owner}() got an unexpected keyword argument {unknown[0]!r}")
+    if "score" not in old:
+        return {}
+    warnings.warn(
+        "score= is now called outlier_score= (score is also the name of the score(X, y) method that "
+        "scikit-learn's Pipeline and model selection call); score= will stop working in a future version",
+        FutureWarning,
+        stacklevel=_stacklevel_outside_this_module(),
+    )
+    return {"outlier_score": old["score"]}
+
+
+def _stacklevel_outside_this_module() -> int:
+    """The ``stacklevel`` that points a warning at the nearest caller outside this module (the user's
+    line, whether they called VAEOD, AEOD, GenerativeOutlierDetector or set_params)."""
+    level, frame = 1, sys._getframe(1)  # the frame that calls warnings.warn is stacklevel 1
+    while frame.f_back is not None and frame.f_code.co_filename == __file__:
+        level, frame = level + 1, frame.f_back
+    return level
+
+
 class _cpu_threads:
     """Run small tabular models on one CPU thread, restoring the setting afterwards.
 
@@ -526,6 +621,15 @@ class _cpu_threads:
         torch.set_num_threads(self._previous)
 
 
+def _hide_deprecated_keywords(cls: type[GenerativeOutlierDetector]) -> None:
+    """Leave ``**deprecated`` out of the ``__init__`` signature that scikit-learn reads for the parameters:
+    score=, the old name of outlier_score=, is no parameter, and one of scikit-learn's checks passes
+    every name in the signature, a ``**kwargs`` included, as a keyword."""
+    signature = inspect.signature(cls.__init__)
+    parameters = [p for p in signature.parameters.values() if p.kind != p.VAR_KEYWORD]
+    cls.__init__.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+
+
 def _alias(name: str, doc: str, **defaults: Any) -> type[GenerativeOutlierDetector]:
     """A subclass with other defaults whose ``__init__`` signature lists every parameter, as
     scikit-learn's get_params and clone need (they read the signature, and ignore ``**kwargs``)."""
@@ -533,15 +637,14 @@ def _alias(name: str, doc: str, **defaults: Any) -> type[GenerativeOutlierDetect
     parameters = [p.replace(default=defaults[p.name]) if p.name in defaults else p for p in signature.parameters.values()]
 
     def __init__(self: GenerativeOutlierDetector, **kwargs: Any) -> None:
-        unknown = sorted(set(kwargs) - set(signature.parameters))
-        if unknown:
-            raise TypeError(f"{name}() got unexpected keyword arguments: {', '.join(unknown)}")
+        # other keywords go on as they are: GenerativeOutlierDetector warns for score= and refuses the rest
         GenerativeOutlierDetector.__init__(self, **{**defaults, **kwargs})
 
     __init__.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     return type(name, (GenerativeOutlierDetector,), {"__init__": __init__, "__doc__": doc, "__module__": __name__})
 
 
+_hide_deprecated_keywords(GenerativeOutlierDetector)
 VAEOD = _alias("VAEOD", "A VAE outlier detector: GenerativeOutlierDetector(model='vae').", model="vae")
-AEOD = _alias("AEOD", "An autoencoder outlier detector: GenerativeOutlierDetector(model='ae', score='recon').",
-              model="ae", score="recon")  # fmt: skip
+AEOD = _alias("AEOD", "An autoencoder outlier detector: GenerativeOutlierDetector(model='ae', outlier_score='recon').",
+              model="ae", outlier_score="recon")  # fmt: skip

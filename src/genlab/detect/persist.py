@@ -3,7 +3,7 @@
     RUN/config.json              the run config every genlab run has (model, model_config, data,
                                  train) plus a "detector" section: parameters, threshold, input shape
     RUN/model.safetensors        the generative model's weights (``genlab.run.Run.load_model`` reads them)
-    RUN/background.safetensors   the background model's weights (score="ratio" only)
+    RUN/background.safetensors   the background model's weights (outlier_score="ratio" only)
     RUN/detector.safetensors     training scores, standardization mean and scale, constant columns
     RUN/detect_fit.json          the summary of ``genlab detect fit``
     RUN/detect_scores.json       the results of the last ``genlab detect score``
@@ -89,6 +89,8 @@ def load_detector(path: str | Path, device: str, classes: dict[str, type]) -> An
     section = detector_section(run)
     config = run.load_config()
     params = {k: tuple(v) if isinstance(v, list) else v for k, v in section["params"].items()}
+    if "score" in params:
+        params["outlier_score"] = params.pop("score")  # saved before the parameter was renamed
     if "likelihood" not in params and hasattr(config.model_config, "likelihood"):
         params["likelihood"] = config.model_config.likelihood  # saved before the parameter existed
     detector = classes.get(section.get("class"), next(iter(classes.values())))(**params)
@@ -99,7 +101,7 @@ def load_detector(path: str | Path, device: str, classes: dict[str, type]) -> An
         background = build_model(config.model, config.model_config)
         background.load_state_dict(read_safetensors(run.path / BACKGROUND), strict=True)
         detector.background_ = background.to(dev).eval()
-    elif detector.score == "ratio":
+    elif detector.outlier_score == "ratio":
         raise RunError(f"{run.path} scores with 'ratio' but has no {BACKGROUND}; fit the detector again")
     if not (run.path / STATE).is_file():
         raise RunError(f"{run.path} has no {STATE}; fit the detector again")

@@ -57,10 +57,11 @@ def render_detect_report(run: Run) -> str:
     scored = run.read_json(run.path / SCORES_JSON)
     train_scores = read_safetensors(run.path / STATE)["decision_scores"].numpy()
     params = section.get("params", {})
+    score_name = params.get("outlier_score", params.get("score"))  # "score" in runs saved before the rename
     parts = [
         f"<h1>{html.escape(run.path.name)}</h1>",
         (f"<p class='sub'>outlier detector: {html.escape(str(params.get('model')))} scoring by "
-        f"{html.escape(str(params.get('score')))} on {html.escape(str(section.get('data_name', config['data']['name'])))} · "
+        f"{html.escape(str(score_name))} on {html.escape(str(section.get('data_name', config['data']['name'])))} · "
         f"report written {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · genlab {html.escape(config.get('genlab_version', '?'))}</p>"),
         "<h2>Fit</h2>",
         key_value_table({k: v for k, v in fit.items() if k not in ("training_metrics", "report", "run")}),

@@ -33,9 +33,8 @@ from genlab.models.classifier.resampling import debiasing_weights
 from genlab.models.config import check_choice, option
 from genlab.models.distributions import kl_standard_normal
 from genlab.models.registry import ModelSpec, register_model
-from genlab.models.training import Batch
+from genlab.models.snapshots import ReconstructionSnapshots
 from genlab.nets import build_decoder, build_encoder
-from genlab.viz.grid import pair_rows
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +66,7 @@ class DBVAEConfig(ClassifierConfig):
             raise ConfigError("--kl-weight and --vae-weight must be non-negative")
 
 
-class DebiasingVAE(Classifier):
+class DebiasingVAE(ReconstructionSnapshots, Classifier):
     """Classifier + VAE on the positives; ``forward(x, y)`` returns its loss terms (batch means)."""
 
     WEIGHT_BATCH = 512  # examples per forward pass when computing sampling weights
@@ -164,16 +163,6 @@ class DebiasingVAE(Classifier):
         device = next(self.parameters()).device
         return self.to_data(self.decode(torch.randn(n, self.config.latent_dim, generator=generator).to(device)))
 
-    snapshot_examples = 32
-    training_animation = None
-
-    @torch.no_grad()
-    def snapshot_images(self, batch: Batch, generator: torch.Generator) -> dict[str, torch.Tensor]:
-        """Images to save during training: inputs above their reconstructions, and samples."""
-        x = batch["x"]
-        if x.dim() != 4:
-            return {}
-        return {"reconstructions": pair_rows(x, self.reconstruct(x)), "samples": self.sample(len(x), generator)}
 
 
 register_model(

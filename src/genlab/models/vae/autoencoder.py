@@ -12,9 +12,8 @@ from torch import nn
 from genlab.errors import ConfigError
 from genlab.models.config import ModelConfig, check_choice, option
 from genlab.models.registry import ModelSpec, register_model
-from genlab.models.training import Batch
+from genlab.models.snapshots import ReconstructionSnapshots
 from genlab.nets import NetKind, build_decoder, build_encoder
-from genlab.viz.grid import pair_rows
 
 
 @dataclass
@@ -55,7 +54,7 @@ class AEConfig(AutoencoderConfig):
         check_choice(self, "loss")
 
 
-class Autoencoder(nn.Module):
+class Autoencoder(ReconstructionSnapshots, nn.Module):
     """x -> z = encoder(x) -> decoder(z); trained to reconstruct its input through the bottleneck.
 
     ``forward(x)`` returns the loss terms: ``loss`` and ``recon`` (per-example sum, batch mean).
@@ -106,16 +105,6 @@ class Autoencoder(nn.Module):
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
         return self.to_data(self.decode(self.encode(x)))
 
-    snapshot_examples = 32
-    training_animation = None
-
-    @torch.no_grad()
-    def snapshot_images(self, batch: Batch, generator: torch.Generator) -> dict[str, torch.Tensor]:
-        """Images to save during training: inputs above their reconstructions."""
-        x = batch["x"]
-        if x.dim() != 4:
-            return {}
-        return {"reconstructions": pair_rows(x, self.reconstruct(x).clamp(0, 1))}
 
 
 register_model(

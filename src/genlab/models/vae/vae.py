@@ -25,10 +25,9 @@ from genlab.models.distributions import (
     student_t_log_likelihood,
 )
 from genlab.models.registry import ModelSpec, register_model
-from genlab.models.training import Batch
+from genlab.models.snapshots import ReconstructionSnapshots
 from genlab.models.vae.autoencoder import AutoencoderConfig
 from genlab.nets import build_decoder, build_encoder
-from genlab.viz.grid import pair_rows
 
 
 @dataclass
@@ -50,7 +49,7 @@ class VAEConfig(AutoencoderConfig):
             raise ConfigError(f"--df must be positive, got {self.df}")
 
 
-class VAE(nn.Module):
+class VAE(ReconstructionSnapshots, nn.Module):
     """Variational autoencoder; ``forward(x)`` returns ``loss``, ``recon`` and ``kl`` (nats per example)."""
 
     def __init__(self, config: VAEConfig) -> None:
@@ -156,19 +155,6 @@ class VAE(nn.Module):
         """Decoder means at the posterior means: E[p(x | z = mu(x))]."""
         return self.to_data(self.decode(self.encode(x)[0]))
 
-    snapshot_examples = 32
-    training_animation = None
-
-    @torch.no_grad()
-    def snapshot_images(self, batch: Batch, generator: torch.Generator) -> dict[str, torch.Tensor]:
-        """Images to save during training: inputs above their reconstructions, and samples."""
-        x = batch["x"]
-        if x.dim() != 4:
-            return {}
-        return {
-            "reconstructions": pair_rows(x, self.reconstruct(x).clamp(0, 1)),
-            "samples": self.sample(len(x), generator).clamp(0, 1),
-        }
 
 
 register_model(

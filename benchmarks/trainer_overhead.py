@@ -16,12 +16,21 @@ by up to 2x from one start to the next.
 
 Writes benchmarks/results/trainer_overhead.json (trainer_overhead_gpu.json on a CUDA machine) and
 its section of docs/benchmarks.md.
+
+Before and after a change to the trainer, ``--baseline-src DIR`` (the ``src`` folder of a checkout
+of the earlier commit, e.g. from ``git worktree add /tmp/base REV``) measures both: each repeat
+runs one paired (bare, genlab) measurement in a fresh process of the earlier genlab and one of
+this tree's, alternating, so that drift of the machine falls on both alike. Writes
+trainer_overhead_change.json and its docs section.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -100,14 +109,92 @@ def genlab_us_per_step(name: str, x: torch.Tensor, steps: int, device: torch.dev
     return (time.perf_counter() - start) / steps * 1e6
 
 
+def paired_in_subprocess(name: str, steps: int, src: Path | None) -> dict[str, float]:
+    """One paired (bare, genlab) measurement in a fresh process that imports genlab from ``src``
+    (None: this tree's)."""
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    command = [sys.executable, __file__, "--one", name, "--steps", str(steps)]
+    out = subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def compare(args: argparse.Namespace) -> None:
+    """This tree against ``--baseline-src``, in alternating fresh processes."""
+    import genlab
+
+    baseline = Path(args.baseline_src).resolve()
+    repeats = 1 if args.quick else args.repeats
+    rows = []
+    for name, case in CASES.items():
+        steps = 20 if args.quick else case["steps"]
+        ratios: dict[str, list[float]] = {"baseline": [], "this": []}
+        for r in range(repeats):
+            for side, src in (("baseline", baseline), ("this", None)):
+                one = paired_in_subprocess(name, steps, src)
+                ratios[side].append(one["genlab"] / one["bare"])
+            print(f"{name} repeat {r}: baseline {ratios['baseline'][-1]:.3f}, this {ratios['this'][-1]:.3f}", file=sys.stderr)
+        rows.append({"case": name, "steps": steps, "repeats": repeats,
+                     "ratios_genlab_to_bare": {k: [round(v, 3) for v in vs] for k, vs in ratios.items()},
+                     "median_ratio_genlab_to_bare": {k: round(statistics.median(vs), 3) for k, vs in ratios.items()}})  # fmt: skip
+    payload = {"benchmark": "trainer_overhead_change", "quick": args.quick, "baseline": args.baseline_name or str(baseline),
+               "this": genlab.__version__, "machine": machine(), "batch": BATCH, "rows": rows}  # fmt: skip
+    name = "trainer_overhead_change" + (".quick" if args.quick else "")
+    print(write_results(name, payload))
+    if not args.quick:
+        print(write_docs_section(name, change_section(payload)))
+
+
+def change_section(payload: dict[str, Any]) -> str:
+    m = payload["machine"]
+    table = markdown_table(
+        ["case", "steps", f"genlab / bare, {payload['baseline']} (median)", "genlab / bare, this tree (median)",
+         f"{payload['baseline']} ratios", "this tree's ratios"],
+        [
+            [r["case"], r["steps"], f"{r['median_ratio_genlab_to_bare']['baseline']:.2f}x",
+             f"{r['median_ratio_genlab_to_bare']['this']:.2f}x",
+             ", ".join(f"{v:.2f}" for v in r["ratios_genlab_to_bare"]["baseline"]),
+             ", ".join(f"{v:.2f}" for v in r["ratios_genlab_to_bare"]["this"])]
+            for r in payload["rows"]
+        ],
+    )  # fmt: skip
+    return f"""## Trainer overhead before and after a change to the trainer (`benchmarks/trainer_overhead.py --baseline-src`)
+
+The same paired measurement as above (genlab's loop over a bare loop of the same arithmetic), for
+the trainer of {payload['baseline']} and for this tree's, each repeat in a fresh process, the two
+alternating. On these shared 2-core machines single ratios scatter by up to +-30%; the medians
+over the repeats are what to compare.
+
+Measured on {m['cpu']}, {m['cores']} cores, torch {m['torch']}, Python {m['python']}, {m['date']}.
+
+{table}
+
+Reproduce: `git worktree add /tmp/base {payload['baseline']}`, then
+`.venv/bin/python benchmarks/trainer_overhead.py --baseline-src /tmp/base/src --baseline-name {payload['baseline']}`.
+"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a smoke test: few steps, one repeat")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--baseline-src", help="compare with the genlab in this src folder (an earlier checkout)")
+    parser.add_argument("--baseline-name", help="how to name the baseline in the table (e.g. its commit)")
+    parser.add_argument("--one", choices=sorted(CASES), help=argparse.SUPPRESS)  # one paired measurement, as JSON
+    parser.add_argument("--steps", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     import genlab  # noqa: F401  (its import-time settings, such as denormal flushing, apply to both loops)
 
+    if args.baseline_src:
+        compare(args)
+        return
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if args.one:
+        x = case_data(args.one)
+        bare = bare_us_per_step(args.one, x, args.steps, device)
+        print(json.dumps({"bare": bare, "genlab": genlab_us_per_step(args.one, x, args.steps, device)}))
+        return
     repeats = 1 if args.quick else args.repeats
     rows: list[dict[str, Any]] = []
     for name, case in CASES.items():

@@ -23,6 +23,7 @@ from genlab.workflows import (
     reconstruct_run,
     resume_run,
     sample_run,
+    train_or_resume,
     train_run,
     write_training_animations,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "resume_run",
     "sample_run",
     "score_detector",
+    "train_or_resume",
     "train_run",
     "write_report",
     "write_training_animations",

@@ -3,6 +3,7 @@
     RUN/config.json                 model name and config, data spec, trainer options
     RUN/model.safetensors           weights of the last checkpoint
     RUN/trainer_state.safetensors   weights + optimizer state + counters, for --resume
+    RUN/trainer_state.previous.safetensors   the checkpoint before it, kept in case it is damaged
     RUN/metrics.csv, RUN/tb/        training curves (CSV and TensorBoard events)
     RUN/images/epoch_NNN_NAME.png   reconstructions and samples per epoch
     RUN/train_summary.json          how training ended, throughput, replica checksums
@@ -19,6 +20,7 @@ Every file name is a name on :class:`Run`; applications that keep more files in 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shutil
 from dataclasses import asdict, dataclass
@@ -31,10 +33,13 @@ from torch import nn
 import genlab
 from genlab.data.splits import DataSpec
 from genlab.errors import ConfigError, RunError
-from genlab.io import read_safetensors, read_safetensors_metadata, write_json
+from genlab.io import read_safetensors, write_json
 from genlab.models.config import ModelConfig
 from genlab.models.registry import build_model, get_model_spec
+from genlab.train.checkpoint import saved_progress
 from genlab.train.config import TrainConfig
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -72,6 +77,7 @@ class Run:
     CONFIG = "config.json"
     WEIGHTS = "model.safetensors"
     STATE = "trainer_state.safetensors"
+    PREVIOUS_STATE = "trainer_state.previous.safetensors"
     METRICS = "metrics.csv"
     SUMMARY = "train_summary.json"
     REPORT = "report.html"
@@ -95,6 +101,10 @@ class Run:
     @property
     def state_path(self) -> Path:
         return self.path / self.STATE
+
+    @property
+    def previous_state_path(self) -> Path:
+        return self.path / self.PREVIOUS_STATE
 
     @property
     def metrics_path(self) -> Path:
@@ -155,16 +165,33 @@ class Run:
         """The names of the saved training pictures (reconstructions, samples, ...)."""
         return sorted({re.sub(r"^epoch_\d+_", "", p.stem) for p in self.images_dir.glob("epoch_*_*.png")})
 
+    def has_checkpoint(self) -> bool:
+        """Whether training reached a checkpoint (a current or a previous trainer state is there)."""
+        return self.state_path.is_file() or self.previous_state_path.is_file()
+
     def resumable_state(self) -> Path:
-        """The trainer state to resume from, its header checked; a RunError that says what to do if there is none."""
-        if not self.state_path.is_file():
-            kept = f" (its {self.WEIGHTS} still serves evaluate and sample)" if self.weights_path.is_file() else ""
-            raise RunError(
-                f"{self.path} has no {self.STATE} to resume from{kept}; to train again, start a new run "
-                "with another --out, or replace this one with --overwrite"
-            )
-        read_safetensors_metadata(self.state_path)
-        return self.state_path
+        """The trainer state to resume from: the last checkpoint, or the one before it when the last
+        is damaged; a RunError that says what to do when there is none."""
+        problems = []
+        for path in (self.state_path, self.previous_state_path):
+            if not path.is_file():
+                continue
+            try:
+                read_safetensors(path)  # checks the checksum of every tensor
+            except RunError as e:
+                problems.append(str(e))
+                continue
+            if problems:
+                log.warning("%s; continuing from the checkpoint before it (%s, step %d)",
+                            problems[0], path.name, saved_progress(path).step)  # fmt: skip
+            return path
+        if problems:
+            raise RunError(f"{self.path} has no usable checkpoint: {'; '.join(problems)}")
+        kept = f" (its {self.WEIGHTS} still serves evaluate and sample)" if self.weights_path.is_file() else ""
+        raise RunError(
+            f"{self.path} has no {self.STATE} to resume from{kept}; to train again, start a new run "
+            "with another --out, or replace this one with --overwrite"
+        )
 
     # --- life cycle ---
     @classmethod

@@ -1,4 +1,5 @@
-"""What the commands do with a run folder: train it (with its report), resume it, sample and
+"""What the commands do with a run folder: train it (with its report), resume it, start or continue
+it with one command (:func:`train_or_resume`, for schedulers that requeue a job), sample and
 reconstruct from it. Below the application packages, which train runs of their own (bias
 discovery fits a VAE); :mod:`genlab.api` gathers these with the applications for users.
 
@@ -20,13 +21,14 @@ import torch
 from genlab.data.splits import DataSpec, Splits, load_splits, noisy_view, reuse_splits
 from genlab.device import resolve_device
 from genlab.errors import ConfigError, RunError
+from genlab.io import remove_orphaned_temp_files
 from genlab.models.protocols import Conditional, Reconstructor, Sampler
 from genlab.models.registry import build_model, get_model_spec
 from genlab.report import write_report, write_training_animations
 from genlab.run import Run, RunConfig
 from genlab.seeding import seeded_rng
-from genlab.train.checkpoint import saved_progress
-from genlab.train.config import TrainConfig
+from genlab.train.checkpoint import Progress, saved_progress, weights_step
+from genlab.train.config import MAY_CHANGE_ON_RESUME, TrainConfig
 from genlab.train.distributed import is_secondary_process
 from genlab.train.trainer import FitResult, ProgressFn, Trainer
 
@@ -102,15 +104,90 @@ def resume_run(
         config.train = dataclasses.replace(config.train, **changed)
         config.train.validate()
     target = config.train
-    if done.epoch >= target.epochs or (target.max_steps is not None and done.step >= target.max_steps):
+    if finished(done, target):
         raise ConfigError(
             f"{run.path} has already trained {done.epoch} of {target.epochs} epochs ({done.step} steps"
             + ("" if target.max_steps is None else f", --max-steps {target.max_steps}")
             + "); pass a larger --epochs or --max-steps to train further"
         )
-    if changed and not is_secondary_process():
-        run.save_config(config)
+    if not is_secondary_process():
+        remove_orphaned_temp_files(run.path)
+        if changed:
+            run.save_config(config)
     return run, _fit(Trainer(config.train, progress), run, config, splits, resume=True)
+
+
+def train_or_resume(
+    model: str,
+    data: DataSpec,
+    train: TrainConfig,
+    out: str,
+    model_options: dict[str, Any] | None = None,
+    *,
+    progress: ProgressFn | None = None,
+) -> tuple[Run, FitResult | None]:
+    """One call for the first start and every restart of a run (``genlab train ... --auto-resume``).
+
+    Starts the run when ``out`` holds none, or only one that never reached its first checkpoint;
+    continues it from its last checkpoint when it has one; returns ``(run, None)`` when it is
+    already complete (and changes no file). The run in ``out`` must have been started with the
+    same settings, except how long it trains, on which devices, and how often it logs and saves
+    (:data:`~genlab.train.config.MAY_CHANGE_ON_RESUME`): a ConfigError names every other difference.
+    """
+    run = Run(out)
+    if not run.config_path.is_file():
+        return train_run(model, data, train, out, model_options, progress=progress)
+    saved = run.load_config()
+    splits = load_splits(data)
+    wanted = make_run_config(model, data, train, model_options or {}, splits.train.example_shape, count_classes(splits.train))
+    differences = config_differences(saved, wanted)
+    if differences:
+        raise ConfigError(
+            f"{run.path} holds a run started with other settings ({'; '.join(differences)}); give the options it "
+            "was started with, or choose another --out"
+        )
+    if not run.has_checkpoint():
+        log.info("%s never reached its first checkpoint: starting it again", run.path)
+        if not is_secondary_process():
+            run = Run.create(out, wanted, overwrite=True)
+        return run, _fit(Trainer(wanted.train, progress), run, wanted, splits, resume=False)
+    done = saved_progress(run.resumable_state())
+    if finished(done, wanted.train) and is_complete(run, done):
+        return run, None
+    if not is_secondary_process():
+        remove_orphaned_temp_files(run.path)  # of a process killed while it wrote
+        if wanted.train != saved.train:
+            run.save_config(wanted)  # this command's length, devices and intervals
+    return run, _fit(Trainer(wanted.train, progress), run, wanted, splits, resume=True)
+
+
+def config_differences(saved: RunConfig, wanted: RunConfig) -> list[str]:
+    """Each setting in which ``wanted`` differs from the run's ``saved`` one, as ``name: run's value,
+    wanted value``; the settings a continued run may change are left out."""
+    differences: list[str] = []
+
+    def compare(prefix: str, old: dict[str, Any], new: dict[str, Any], skip: tuple[str, ...] = ()) -> None:
+        for key in sorted(old.keys() | new.keys()):
+            if key not in skip and old.get(key) != new.get(key):
+                differences.append(f"{prefix}{key} {old.get(key)!r} in the run, {new.get(key)!r} now")
+
+    compare("", {"model": saved.model}, {"model": wanted.model})
+    compare("", saved.model_config.to_dict(), wanted.model_config.to_dict())
+    compare("data.", dataclasses.asdict(saved.data), dataclasses.asdict(wanted.data))
+    compare("", dataclasses.asdict(saved.train), dataclasses.asdict(wanted.train), MAY_CHANGE_ON_RESUME)
+    return differences
+
+
+def finished(done: Progress, train: TrainConfig) -> bool:
+    """Whether a run at ``done`` has trained as long as ``train`` asks."""
+    return done.epoch >= train.epochs or (train.max_steps is not None and done.step >= train.max_steps)
+
+
+def is_complete(run: Run, done: Progress) -> bool:
+    """Whether a finished run has every file training leaves: its summary and report, and weights
+    of its last checkpoint (a kill between the last checkpoint and the end can leave them out)."""
+    summary = run.read_json(run.summary_path) or {}
+    return summary.get("steps") == done.step and weights_step(run.weights_path) == done.step and run.report_path.is_file()
 
 
 def _fit(trainer: Trainer, run: Run, config: RunConfig, splits: Splits, resume: bool) -> FitResult:

@@ -1,4 +1,5 @@
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -241,18 +242,84 @@ def test_each_process_gets_its_own_equal_share_of_the_epoch():
     assert epoch_order(11, seed=3, epoch=2, rank=0, world=1).tolist() != whole.tolist()  # reshuffled per epoch
 
 
-def test_ddp_two_cpu_processes_hold_identical_weights(tmp_path):
-    out = tmp_path / "ddp"
-    result = subprocess.run(
-        _genlab("train", "vae", "--data", "digits", "--epochs", "2", "--latent-dim", "4", "--accelerator", "cpu",
-                "--devices", "2", "--strategy", "ddp", "--out", str(out), "--json"),
-        capture_output=True, text=True, check=False, timeout=600,
-    )  # fmt: skip
+DDP_COMMON = ["train", "vae", "--data", "digits", "--epochs", "2", "--latent-dim", "4", "--accelerator", "cpu",
+              "--strategy", "ddp"]  # fmt: skip
+DDP_ARGS = [*DDP_COMMON, "--devices", "2"]
+
+
+@pytest.fixture(scope="module")
+def ddp_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("ddp") / "ddp"
+    result = subprocess.run(_genlab(*DDP_ARGS, "--out", str(out), "--json"), capture_output=True, text=True, check=False, timeout=600)
     assert result.returncode == 0, result.stderr
-    summary = Run(out).read_json(Run(out).summary_path)
+    return out
+
+
+def test_ddp_two_cpu_processes_hold_identical_weights(ddp_run):
+    summary = Run(ddp_run).read_json(Run(ddp_run).summary_path)
     assert summary["world_size"] == 2
     assert len(summary["replica_checksums"]) == 2
     assert summary["replica_checksums"][0] == summary["replica_checksums"][1]
     # 2 epochs of steps over half of the 1,455 training examples each (the shares: the test above)
     assert summary["steps"] == 2 * ((1455 // 2 + 127) // 128)
-    assert Run(out).load_model() is not None
+    assert Run(ddp_run).load_model() is not None
+
+
+def test_ddp_run_killed_and_auto_resumed_ends_identical_on_both_ranks(tmp_path, ddp_run):
+    out = tmp_path / "ddp"
+    command = _genlab(*DDP_ARGS, "--out", str(out), "--checkpoint-every-steps", "4", "--auto-resume")
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.time() + 300
+    while not (out / "trainer_state.safetensors").exists():  # step 4 of the 6 of epoch 1
+        assert process.poll() is None and time.time() < deadline, process.communicate()[1]
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGKILL)  # both processes at once, as a node failure would
+    process.wait(timeout=30)
+    assert Run(out).read_json(Run(out).summary_path) is None
+    again = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+    assert again.returncode == 0, again.stderr
+    summary = Run(out).read_json(Run(out).summary_path)
+    assert summary["replica_checksums"][0] == summary["replica_checksums"][1]
+    assert_same_weights(ddp_run, out)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _torchrun_nodes(out: Path, port: int, *extra: str) -> list[subprocess.Popen]:
+    """Two torchrun "nodes" on this machine (one process each, gloo), as a 2-node SLURM job starts them."""
+    torchrun = Path(sys.executable).with_name("torchrun")
+    args = [*DDP_COMMON, "--devices", "1", "--num-nodes", "2"]
+    return [
+        subprocess.Popen(
+            [str(torchrun), "--nnodes", "2", "--nproc-per-node", "1", "--node-rank", str(rank), "--master-addr",
+             "127.0.0.1", "--master-port", str(port), "-m", "genlab", *args, "--out", str(out), *extra],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        )
+        for rank in (0, 1)
+    ]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_two_node_torchrun_killed_and_resumed_matches_the_two_process_run(tmp_path, ddp_run):
+    out = tmp_path / "nodes"
+    nodes = _torchrun_nodes(out, _free_port(), "--checkpoint-every-steps", "4", "--auto-resume")
+    deadline = time.time() + 300
+    while not (out / "trainer_state.safetensors").exists():
+        assert all(n.poll() is None for n in nodes) and time.time() < deadline, [n.communicate()[1] for n in nodes]
+        time.sleep(0.01)
+    for node in nodes:
+        os.killpg(node.pid, signal.SIGKILL)
+        node.wait(timeout=30)
+    nodes = _torchrun_nodes(out, _free_port(), "--checkpoint-every-steps", "4", "--auto-resume")
+    for node in nodes:
+        _, err = node.communicate(timeout=600)
+        assert node.returncode == 0, err
+    summary = Run(out).read_json(Run(out).summary_path)
+    assert summary["world_size"] == 2 and summary["replica_checksums"][0] == summary["replica_checksums"][1]
+    assert_same_weights(ddp_run, out)

@@ -44,7 +44,10 @@ def _common_train_parameters() -> list[inspect.Parameter]:
         ("grad_clip", float | None, O(None, rich_help_panel="Training", help="Clip the gradient norm to this value.")),
         ("log_every", int, O(50, rich_help_panel="Training", help="Steps between rows of metrics.csv.")),
         ("snapshot_every", int, O(1, rich_help_panel="Training", help="Epochs between reconstruction and sample images.")),
-        ("resume", bool, O(False, "--resume", help="Continue the run in --out from its last checkpoint (the saved config is used; --epochs and --max-steps may extend it).")),
+        ("checkpoint_every_steps", int | None, O(None, rich_help_panel="Checkpoints", help="Also checkpoint every N optimizer steps (besides epoch ends, stops and the time interval).")),
+        ("checkpoint_every_minutes", float | None, O(10.0, rich_help_panel="Checkpoints", help="Also checkpoint once this many minutes have passed since the last checkpoint (10).")),
+        ("resume", bool, O(False, "--resume", rich_help_panel="Checkpoints", help="Continue the run in --out from its last checkpoint (the saved config is used; --epochs and --max-steps may extend it).")),
+        ("auto_resume", bool, O(False, "--auto-resume", rich_help_panel="Checkpoints", help="One command for the first start and every restart (schedulers that requeue): start the run in --out, or continue it from its last checkpoint, or exit 0 if it is complete; its settings must be this command's.")),
         ("overwrite", bool, O(False, "--overwrite", help="Replace an existing run in --out.")),
         ("as_json", bool, O(False, "--json", help="Print the training summary as one JSON object.")),
     ]  # fmt: skip
@@ -98,17 +101,19 @@ def _train(model_name: str, model_options: dict[str, Any], *, out: Path, data: s
            resize: int | None,
            binarize: bool, dequantize: bool, val_fraction: float, accelerator: str, devices: int, strategy: str,
            num_nodes: int, precision: str, grad_clip: float | None, log_every: int, snapshot_every: int,
-           resume: bool, overwrite: bool, as_json: bool) -> None:  # fmt: skip
+           checkpoint_every_steps: int | None, checkpoint_every_minutes: float | None,
+           resume: bool, auto_resume: bool, overwrite: bool, as_json: bool) -> None:  # fmt: skip
     from genlab.data.registry import default_dataset
     from genlab.data.splits import DataSpec
     from genlab.run import Run
     from genlab.train.config import TrainConfig
-    from genlab.workflows import resume_run, train_run
+    from genlab.train.trainer import REQUEUE_EXIT
+    from genlab.workflows import resume_run, train_or_resume, train_run
 
+    if sum((resume, auto_resume, overwrite)) > 1:
+        raise ConfigError("--resume, --auto-resume and --overwrite exclude each other; give one")
     with progress_bar() as progress:
         if resume:
-            if overwrite:
-                raise ConfigError("--resume and --overwrite exclude each other")
             saved = Run(out).require().load_config().model
             if saved != model_name:
                 raise ConfigError(f"{out} holds a '{saved}' run; resume it with `genlab train {saved} --out {out} --resume`")
@@ -124,8 +129,16 @@ def _train(model_name: str, model_options: dict[str, Any], *, out: Path, data: s
                 max_time=max_time,
                 accelerator=accelerator, devices=devices, strategy=strategy, num_nodes=num_nodes,
                 precision=precision, log_every=log_every, snapshot_every=snapshot_every, grad_clip=grad_clip,
+                checkpoint_every_steps=checkpoint_every_steps, checkpoint_every_minutes=checkpoint_every_minutes,
             )  # fmt: skip
-            run, result = train_run(model_name, spec, train, str(out), model_options, overwrite=overwrite, progress=progress)
+            if auto_resume:
+                run, fitted = train_or_resume(model_name, spec, train, str(out), model_options, progress=progress)
+                if fitted is None:
+                    _already_complete(run, as_json)
+                    return
+                result = fitted
+            else:
+                run, result = train_run(model_name, spec, train, str(out), model_options, overwrite=overwrite, progress=progress)
     from genlab.train.distributed import is_secondary_process
 
     if is_secondary_process():
@@ -139,12 +152,27 @@ def _train(model_name: str, model_options: dict[str, Any], *, out: Path, data: s
             summary["steps"], model_name, run.path,
         )  # fmt: skip
         raise typer.Exit(130)
+    if result.status == "preempted":
+        log.warning(
+            "preempted at step %d; the checkpoint is saved. Exit status %d asks a batch script to requeue the job; "
+            "the same command with --auto-resume (or `genlab train %s --out %s --resume`) continues it",
+            summary["steps"], REQUEUE_EXIT, model_name, run.path,
+        )  # fmt: skip
+        raise typer.Exit(REQUEUE_EXIT)
     if summary.get("stopped_by_max_time"):
         log.info("stopped by --max-time after %d of %d steps", summary["steps"], summary["total_steps"])
     log.info(
         "trained %s into %s: %d epochs, %d steps, %s examples/s; report: %s",
         model_name, run.path, summary["epochs_completed"], summary["steps"], summary["examples_per_s"], run.report_path,
     )  # fmt: skip
+
+
+def _already_complete(run: Any, as_json: bool) -> None:
+    summary = run.read_json(run.summary_path) or {}
+    if as_json:
+        print_json({"run": str(run.path), **summary, "already_complete": True, "report": str(run.report_path)})
+    log.info("%s is already complete (%s epochs, %s steps); nothing to do", run.path,
+             summary.get("epochs_completed"), summary.get("steps"))  # fmt: skip
 
 
 for _name in __import__("genlab.models", fromlist=["MODELS"]).MODELS:

@@ -3,7 +3,9 @@
 ``trainer_state.safetensors`` holds every tensor (``model.*`` and ``optimizers.NAME.*``, one
 optimizer per part of the model; a model of one default part keeps the layout from before parts,
 ``optimizer.*``) and, in its header, a JSON document with the counters and the optimizers'
-non-tensor state. Being one file written atomically, it is always whole. ``model.safetensors`` holds the weights alone, for every
+non-tensor state. Being one file written atomically (and flushed to the disk), it is always whole;
+the file it replaces is kept as the previous checkpoint until the next one is in place, and a
+checksum in the header tells a damaged file from a good one. ``model.safetensors`` holds the weights alone, for every
 command that only needs the trained model.
 """
 
@@ -76,10 +78,12 @@ def save_checkpoint(
     optimizers: Optimizers,
     progress: Progress,
     trainer_tensors: dict[str, torch.Tensor] | None = None,
+    previous_path: Path | None = None,
 ) -> None:
-    """Write the trainer state, then the weights; each file atomically.
+    """Write the trainer state, then the weights; each file atomically and flushed to the disk.
 
-    ``optimizers`` holds one optimizer per part of the model, by part name.
+    ``optimizers`` holds one optimizer per part of the model, by part name. The state file this
+    one replaces moves to ``previous_path`` (when given).
     ``trainer_tensors`` is state of the loop itself that resuming needs (e.g. this epoch's sampling
     weights); :func:`load_trainer_tensors` reads it back.
     """
@@ -97,8 +101,21 @@ def save_checkpoint(
             part_tensors, metas[name] = _flatten_optimizer(opt.state_dict(), f"optimizers.{name}")
             tensors |= part_tensors
         meta["optimizers"] = json.dumps(metas)
-    write_safetensors(state_path, tensors, meta)
-    write_safetensors(weights_path, weights, {"format": "genlab-weights/1", "step": str(progress.step)})
+    write_safetensors(state_path, tensors, meta, durable=True, previous=previous_path)
+    save_weights(weights_path, weights, progress.step)
+
+
+def save_weights(weights_path: Path, weights: dict[str, torch.Tensor], step: int) -> None:
+    """The weights alone, marked with the step they are from."""
+    write_safetensors(weights_path, weights, {"format": "genlab-weights/1", "step": str(step)}, durable=True)
+
+
+def weights_step(weights_path: Path) -> int | None:
+    """The step the weights file is from (None when there is none, or it does not say)."""
+    if not weights_path.is_file():
+        return None
+    step = read_safetensors_metadata(weights_path).get("step")
+    return None if step is None else int(step)
 
 
 def saved_progress(state_path: Path) -> Progress:

@@ -7,6 +7,12 @@ from dataclasses import dataclass
 from genlab.errors import ConfigError
 
 PRECISIONS = ("32-true", "bf16-mixed", "16-mixed", "bf16-true", "64-true")
+# What a continued run may change: how long it trains, where, and how often it logs and saves.
+# Everything else decides the trajectory, so a run continues only with the settings it started with.
+MAY_CHANGE_ON_RESUME = (
+    "epochs", "max_steps", "max_time", "accelerator", "devices", "strategy", "num_nodes", "log_every",
+    "snapshot_every", "checkpoint_every_steps", "checkpoint_every_minutes",
+)  # fmt: skip
 
 
 @dataclass
@@ -27,6 +33,8 @@ class TrainConfig:
     log_every: int = 50  # steps between rows of metrics.csv
     snapshot_every: int = 1  # epochs between reconstruction/sample images
     grad_clip: float | None = None  # clip the gradient norm to this value
+    checkpoint_every_steps: int | None = None  # also checkpoint every N optimizer steps
+    checkpoint_every_minutes: float | None = 10.0  # also checkpoint this long after the last checkpoint
 
     def validate(self) -> None:
         checks = [
@@ -41,6 +49,10 @@ class TrainConfig:
             (self.log_every >= 1, f"--log-every must be at least 1, got {self.log_every}"),
             (self.snapshot_every >= 1, f"--snapshot-every must be at least 1, got {self.snapshot_every}"),
             (self.grad_clip is None or self.grad_clip > 0, f"--grad-clip must be positive, got {self.grad_clip}"),
+            (self.checkpoint_every_steps is None or self.checkpoint_every_steps >= 1,
+             f"--checkpoint-every-steps must be at least 1, got {self.checkpoint_every_steps}"),
+            (self.checkpoint_every_minutes is None or self.checkpoint_every_minutes > 0,
+             f"--checkpoint-every-minutes must be positive, got {self.checkpoint_every_minutes}"),
         ]
         for ok, message in checks:
             if not ok:

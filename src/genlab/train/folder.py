@@ -20,6 +20,11 @@ class TrainingFolder(Protocol):
         ...
 
     @property
+    def previous_state_path(self) -> Path:
+        """Where the state a new checkpoint replaces is kept until the next one."""
+        ...
+
+    @property
     def weights_path(self) -> Path:
         """The weights alone, for every command that only uses the trained model."""
         ...
@@ -41,5 +46,6 @@ class TrainingFolder(Protocol):
         ...
 
     def resumable_state(self) -> Path:
-        """The trainer state to resume from; an error that says what to do when there is none."""
+        """The trainer state to resume from (the previous one when the last is damaged); an error
+        that says what to do when there is none."""
         ...

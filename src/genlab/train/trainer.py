@@ -9,6 +9,11 @@ pictures during training (:class:`~genlab.models.training.Snapshots`) get them s
 models that resample their data (:class:`~genlab.models.training.Resampled`, DB-VAE) are asked
 for per-example weights at the start of each epoch.
 
+Checkpoints are written at the end of every epoch, every ``checkpoint_every_steps`` steps, once
+``checkpoint_every_minutes`` have passed since the last one, and when a stop is requested: Ctrl-C
+or SIGTERM (status ``interrupted``), or SIGUSR1, the signal SLURM sends before it preempts a job
+(status ``preempted``; the command then exits with :data:`REQUEUE_EXIT`).
+
 Determinism: the data order of each epoch and the random state of each step are derived from
 (seed, epoch) and (seed, step, rank), so a run resumed from any checkpoint continues exactly as
 the uninterrupted run would have, with the same weights at the end. The global random state the
@@ -26,7 +31,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, Self
+from typing import Any, ClassVar, Literal, Self
 
 import torch
 from lightning_fabric import Fabric
@@ -40,7 +45,14 @@ from genlab.errors import ConfigError, RunError, TrainingDiverged
 from genlab.io import read_safetensors_metadata, write_json
 from genlab.models.training import Batch, Part, Resampled, Snapshots, StepContext, Trainable, as_trainable
 from genlab.seeding import derive_seed, seed_device, seeded_rng
-from genlab.train.checkpoint import Progress, load_checkpoint, load_trainer_tensors, save_checkpoint
+from genlab.train.checkpoint import (
+    Progress,
+    load_checkpoint,
+    load_trainer_tensors,
+    save_checkpoint,
+    save_weights,
+    weights_step,
+)
 from genlab.train.config import TrainConfig
 from genlab.train.ema import ema_decay, ema_update
 from genlab.train.folder import TrainingFolder
@@ -50,8 +62,11 @@ from genlab.viz.grid import save_grid
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int, "dict[str, float] | None"], None]
-Status = Literal["completed", "interrupted"]
-Ended = Literal["epoch", "max_steps", "interrupted", "out_of_time"]  # why a pass over an epoch's steps stopped
+Status = Literal["completed", "interrupted", "preempted"]
+Ended = Literal["epoch", "max_steps", "interrupted", "preempted", "out_of_time"]  # why a pass over an epoch's steps stopped
+# The exit status of a command stopped by SIGUSR1 with its checkpoint saved: EX_TEMPFAIL of
+# sysexits.h ("try again later"), for the batch script that requeues the job (docs/clusters.md).
+REQUEUE_EXIT = 75
 VALIDATION_FALLBACK = 256  # training examples validated on when the data has no validation split
 
 
@@ -202,9 +217,11 @@ class _DeviceData:
 class _Clock:
     """Time spent in steps and examples trained, for this session and since the last metrics row."""
 
-    def __init__(self, max_time: float | None) -> None:
+    def __init__(self, max_time: float | None, checkpoint_minutes: float | None = None) -> None:
         self.start = time.perf_counter()
         self.deadline = None if max_time is None else self.start + max_time
+        self.checkpoint_seconds = None if checkpoint_minutes is None else 60.0 * checkpoint_minutes
+        self.last_checkpoint = self.start
         self.step_seconds, self.session_examples = 0.0, 0
         self.interval_seconds, self.interval_examples = 0.0, 0
 
@@ -216,6 +233,13 @@ class _Clock:
 
     def restart_interval(self) -> None:
         self.interval_seconds, self.interval_examples = 0.0, 0
+
+    def checkpointed(self) -> None:
+        self.last_checkpoint = time.perf_counter()
+
+    def checkpoint_due(self) -> bool:
+        """Whether ``checkpoint_every_minutes`` have passed since the last checkpoint (or the start)."""
+        return self.checkpoint_seconds is not None and time.perf_counter() - self.last_checkpoint >= self.checkpoint_seconds
 
     def past_deadline(self) -> float:
         """1.0 once the wall-clock deadline has passed (as a flag the processes can all-reduce), else
@@ -244,9 +268,9 @@ class _Updater:
     """The ``update(name, loss)`` of :class:`StepContext`: one optimizer step of one part.
 
     Every update refuses a non-finite loss. The first update of a step also decides whether the
-    step happens at all: a stop request (Ctrl-C, SIGTERM) or the deadline abandons it before any
-    part has stepped, so an interrupted run resumes exactly. One device sync per update, and under
-    DDP one all-reduce, answers both questions on every process at once.
+    step happens at all: a stop request (Ctrl-C, SIGTERM, SIGUSR1) or the deadline abandons it
+    before any part has stepped, so an interrupted run resumes exactly. One device sync per
+    update, and under DDP one all-reduce, answers these questions on every process at once.
     """
 
     def __init__(self, fabric: Fabric, players: _Players, grad_clip: float | None) -> None:
@@ -254,6 +278,7 @@ class _Updater:
         self.first = True
         self.stop: _StopRequest | None = None
         self.clock: _Clock | None = None
+        self.checkpoint_due = False  # the clock says a checkpoint is due (agreed by every process)
 
     def arm(self, stop: _StopRequest, clock: _Clock) -> None:
         """Start a step; its first update asks ``stop`` and ``clock`` whether it may happen."""
@@ -263,11 +288,11 @@ class _Updater:
         players, fabric = self.players, self.fabric
         if name not in players.parts:
             raise KeyError(f"no optimizer part {name!r}; the model declared {', '.join(players.parts)}")
-        nonfinite, requested, late = self._flags(loss)
+        nonfinite, stop, late = self._flags(loss)
         if nonfinite:
             raise _NonFinite({name: loss})
-        if requested:
-            raise _Abandoned("interrupted")
+        if stop:
+            raise _Abandoned(stop)
         if late:
             raise _Abandoned("out_of_time")
         optimizer = players.optimizers[name]
@@ -280,24 +305,31 @@ class _Updater:
         if part.ema is not None:
             ema_update(part.ema, part.module, ema_decay(part.ema_decay, _updates_taken(optimizer)))
 
-    def _flags(self, loss: torch.Tensor) -> tuple[bool, bool, bool]:
-        """(non-finite loss, stop requested, out of time), the last two only on a step's first update."""
+    def _flags(self, loss: torch.Tensor) -> tuple[bool, Ended | None, bool]:
+        """(non-finite loss, the stop requested or None, out of time), the last two decided on a
+        step's first update only. Under DDP the same all-reduce also agrees on whether a
+        checkpoint is due by the clock (:attr:`checkpoint_due`), which each process's clock alone
+        could answer differently."""
         first, self.first = self.first, False
-        requested = first and self.stop is not None and self.stop.requested
+        stop = self.stop.reason if first and self.stop is not None else None
         late = self.clock.past_deadline() if first and self.clock is not None else 0.0
+        due = first and self.clock is not None and self.clock.checkpoint_due()
         if self.fabric.world_size == 1:
-            return not bool(torch.isfinite(loss.detach())), requested, late > 0
-        flags = torch.stack([(~torch.isfinite(loss.detach())).float().reshape(()), torch.tensor(float(requested)).to(loss.device),
-                             torch.tensor(late).to(loss.device)])  # fmt: skip
-        bad, asked, past = self.fabric.all_reduce(flags, reduce_op="sum").tolist()
-        return bad > 0, asked > 0, past > 0
+            self.checkpoint_due = self.checkpoint_due or due
+            return not bool(torch.isfinite(loss.detach())), stop, late > 0
+        host = torch.tensor([float(stop is not None), float(stop == "preempted"), late, float(due)], device=loss.device)
+        flags = torch.cat([(~torch.isfinite(loss.detach())).float().reshape(1), host])
+        bad, asked, preempted, past, wanted = self.fabric.all_reduce(flags, reduce_op="sum").tolist()
+        self.checkpoint_due = self.checkpoint_due or wanted > 0
+        agreed: Ended | None = ("preempted" if preempted > 0 else "interrupted") if asked > 0 else None
+        return bad > 0, agreed, past > 0
 
 
 class _PendingSums:
     """Running sums of the logged loss terms, kept on the device between metrics rows.
 
     Reading them every step would cost a device sync each (a stall on a GPU); they are read when a
-    row is written, which always happens before a checkpoint, so no checkpoint misses any.
+    row is written and before every checkpoint, so no checkpoint misses any.
     """
 
     def __init__(self) -> None:
@@ -317,21 +349,31 @@ class _PendingSums:
 
 
 class _StopRequest:
-    """Turns the first Ctrl-C (or SIGTERM from a scheduler) into a request to checkpoint and stop."""
+    """Turns the first Ctrl-C or SIGTERM into a request to checkpoint and stop, and SIGUSR1 (a
+    scheduler's warning before preemption) into a request to checkpoint and stop for a requeue."""
+
+    SIGNALS: ClassVar[dict[int, Ended]] = {signal.SIGINT: "interrupted", signal.SIGTERM: "interrupted", signal.SIGUSR1: "preempted"}
 
     def __init__(self) -> None:
-        self.requested = False
+        self.reason: Ended | None = None
         self._previous: dict[int, Any] = {}
+
+    @property
+    def requested(self) -> bool:
+        return self.reason is not None
 
     def _handle(self, signum: int, frame: object) -> None:
         if self.requested and signum == signal.SIGINT:
             raise KeyboardInterrupt
-        self.requested = True
-        log.warning("stop requested: saving a checkpoint after this step (Ctrl-C again aborts without saving)")
+        self.reason = self.SIGNALS[signum]
+        if self.reason == "preempted":
+            log.warning("preemption signal: saving a checkpoint after this step, then exiting for a requeue")
+        else:
+            log.warning("stop requested: saving a checkpoint after this step (Ctrl-C again aborts without saving)")
 
     def __enter__(self) -> Self:
         if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGINT, signal.SIGTERM):
+            for sig in self.SIGNALS:
                 self._previous[sig] = signal.signal(sig, self._handle)
         return self
 
@@ -370,20 +412,28 @@ class _Session:
         self.epoch_weights: torch.Tensor | None = None  # the sampling weights of the current epoch, if any
         self.pending = _PendingSums()
         self.logger: MetricsLogger | None = None
+        self.rotate = True  # keep the state a checkpoint replaces as the previous checkpoint
 
     # --- the loop ---------------------------------------------------------------------------------
 
     def train(self, resume: bool) -> FitResult:
         c, run = self.config, self.run
         if resume and run is not None:
-            self.progress = load_checkpoint(run.resumable_state(), self.model, self.players.optimizers)
-            self.epoch_weights = load_trainer_tensors(run.state_path).get("sampling_weights")
+            state = run.resumable_state()
+            self.progress = load_checkpoint(state, self.model, self.players.optimizers)
+            self.epoch_weights = load_trainer_tensors(state).get("sampling_weights")
+            # resumed from the previous checkpoint (the last is damaged): the next one replaces the
+            # damaged file instead of pushing the good one out
+            self.rotate = state == run.state_path
+            if self.rank == 0 and weights_step(run.weights_path) != self.progress.step:
+                # a kill between the state and the weights of a checkpoint: bring the weights up to it
+                save_weights(run.weights_path, self.model.state_dict(), self.progress.step)
         if self.rank == 0 and run is not None:
             run.images_dir.mkdir(exist_ok=True)
             self.logger = MetricsLogger(run.metrics_path, run.tensorboard_dir, self.progress.step if resume else None)
         self._report_progress(None)
-        clock = _Clock(c.max_time)
-        ended = "epoch"
+        clock = _Clock(c.max_time, c.checkpoint_every_minutes)
+        ended: Ended = "epoch"
         try:
             with _StopRequest() as stop:
                 while self.progress.epoch < c.epochs and self.progress.step < self.total_steps:
@@ -394,12 +444,12 @@ class _Session:
                 if self.progress.batch > 0 and run is not None:  # stopped inside an epoch
                     self._flush_train_log(clock)
                     self._checkpoint()
-                    if ended != "interrupted":
+                    if ended not in ("interrupted", "preempted"):
                         self._snapshot(self.progress.epoch + 1)
         finally:
             if self.logger is not None:
                 self.logger.close()
-        status: Status = "interrupted" if ended == "interrupted" else "completed"
+        status: Status = ended if ended in ("interrupted", "preempted") else "completed"  # type: ignore[assignment]
         return self._finish(status, ended == "out_of_time", clock)
 
     def _run_epoch(self, stop: _StopRequest, clock: _Clock) -> Ended:
@@ -433,8 +483,22 @@ class _Session:
             clock.add(time.perf_counter() - t0, examples)
             if progress.step % c.log_every == 0:
                 self._flush_train_log(clock)
+            if progress.batch < len(batches) and self._checkpoint_due():  # an epoch's end checkpoints anyway
+                self.pending.fold_into(progress.log_sums)  # the sums since the last row travel in the checkpoint
+                self._checkpoint()
+                clock.checkpointed()
             self._report_progress(None)
         return "epoch"
+
+    def _checkpoint_due(self) -> bool:
+        """A checkpoint inside an epoch: every ``checkpoint_every_steps`` steps, or when the clock
+        says so (on every process alike: see :class:`_Updater`)."""
+        if self.run is None:
+            return False
+        every = self.config.checkpoint_every_steps
+        due = self.update.checkpoint_due or (every is not None and self.progress.step % every == 0)
+        self.update.checkpoint_due = False
+        return due
 
     def _end_epoch(self, clock: _Clock) -> None:
         """Log the epoch, then (with a run folder) validate, checkpoint and take its pictures."""
@@ -450,6 +514,7 @@ class _Session:
         self._report_progress(val)
         log.info("epoch %d/%d: %s", progress.epoch, c.epochs, _describe(val))
         self._checkpoint()
+        clock.checkpointed()
         if progress.epoch % c.snapshot_every == 0 or progress.epoch == c.epochs:
             self._snapshot(progress.epoch)
 
@@ -520,7 +585,12 @@ class _Session:
         if self.rank == 0 and run is not None:
             # an epoch's weights are needed to resume inside it; at an epoch boundary they are recomputed
             extra = {"sampling_weights": self.epoch_weights} if self.epoch_weights is not None and progress.batch > 0 else {}
-            save_checkpoint(run.state_path, run.weights_path, self.model, self.players.optimizers, progress, extra)
+            previous = run.previous_state_path if self.rotate else None
+            try:
+                save_checkpoint(run.state_path, run.weights_path, self.model, self.players.optimizers, progress, extra, previous)
+            except OSError as e:
+                raise self._unwritable(e) from e
+            self.rotate = True
         self.fabric.barrier()
 
     def _snapshot(self, epoch: int) -> None:
@@ -535,6 +605,20 @@ class _Session:
         model.train(was_training)  # type: ignore[attr-defined]
         for name, pictures in images.items():
             save_grid(pictures, run.snapshot_path(epoch, name))
+
+    def _unwritable(self, error: OSError) -> RunError:
+        """A checkpoint the file system refused (a full disk, a read-only folder): what is kept, what to do."""
+        run = self.run
+        assert run is not None
+        kept = (
+            f"the last good checkpoint (step {_checkpoint_step(run)}) is kept"
+            if run.state_path.is_file() or run.previous_state_path.is_file()
+            else "no checkpoint had been written yet"
+        )
+        return RunError(
+            f"could not write a checkpoint into {run.path} at step {self.progress.step} ({error.strerror}); {kept}. "
+            "Free some space or make the folder writable, then run the same command with --auto-resume"
+        )
 
     def _diverged(self, terms: dict[str, torch.Tensor]) -> TrainingDiverged:
         run, progress = self.run, self.progress

@@ -123,7 +123,8 @@ class FeatureClassifier(nn.Module):
 
 def _autoencoder(in_shape: tuple[int, ...]) -> nn.Module:
     """genlab's deterministic autoencoder: conv for images it can halve, else MLP; a 64-d code."""
-    from genlab.models.vae.autoencoder import AEConfig, Autoencoder
+    from genlab.models.vae.autoencoder import Autoencoder
+    from genlab.models.vae.configs import AEConfig
     from genlab.nets.conv import downsampling_plan
 
     net = "mlp"

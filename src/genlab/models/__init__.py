@@ -1,51 +1,27 @@
 """Models: plain torch.nn.Modules with their loss beside them, grouped by family and found by name in one registry.
 
-Each model registers itself beside its class; importing this package imports every family, so
-every model is in :data:`MODELS`, in the order the families are imported here (the order of
-``genlab train --help``).
+Each family registers its models in its ``configs`` module, beside their options; importing this
+package imports those (no torch), so every model is in :data:`MODELS`, in the order the families
+are imported here (the order of ``genlab train --help``). A model class loads when first used.
 """
 
 from genlab.models import vae, classifier, gan  # noqa: F401, I001  (registration order: autoencoders first)
 
-from genlab.models.classifier import Classifier, ClassifierConfig, DBVAEConfig, DebiasingVAE
+from genlab.lazy import lazy_attributes
+from genlab.models.classifier import ClassifierConfig, DBVAEConfig
 from genlab.models.config import ModelConfig
-from genlab.models.gan import GAN, DCGANConfig, GANConfig, ProGAN, ProGANConfig
+from genlab.models.gan import DCGANConfig, GANConfig, ProGANConfig
 from genlab.models.registry import MODELS, ModelSpec, build_model, get_model_spec, register_model
-from genlab.models.vae import (
-    IWAE,
-    VAE,
-    AEConfig,
-    AnnealedVAE,
-    AnnealedVAEConfig,
-    Autoencoder,
-    AutoencoderConfig,
-    IWAEConfig,
-    VAEConfig,
-)
+from genlab.models.vae import AEConfig, AnnealedVAEConfig, AutoencoderConfig, IWAEConfig, VAEConfig
 
+MODEL_CLASSES = {
+    "Autoencoder": "genlab.models.vae", "VAE": "genlab.models.vae", "IWAE": "genlab.models.vae",
+    "AnnealedVAE": "genlab.models.vae", "Classifier": "genlab.models.classifier", "DebiasingVAE": "genlab.models.classifier",
+    "GAN": "genlab.models.gan", "ProGAN": "genlab.models.gan",
+}  # fmt: skip
+__getattr__ = lazy_attributes(__name__, MODEL_CLASSES)
 __all__ = [
-    "GAN",
-    "IWAE",
-    "MODELS",
-    "VAE",
-    "AEConfig",
-    "AnnealedVAE",
-    "AnnealedVAEConfig",
-    "Autoencoder",
-    "AutoencoderConfig",
-    "Classifier",
-    "ClassifierConfig",
-    "DBVAEConfig",
-    "DCGANConfig",
-    "DebiasingVAE",
-    "GANConfig",
-    "IWAEConfig",
-    "ModelConfig",
-    "ModelSpec",
-    "ProGAN",
-    "ProGANConfig",
-    "VAEConfig",
-    "build_model",
-    "get_model_spec",
-    "register_model",
-]
+    "GAN", "IWAE", "MODELS", "VAE", "AEConfig", "AnnealedVAE", "AnnealedVAEConfig", "Autoencoder", "AutoencoderConfig",
+    "Classifier", "ClassifierConfig", "DBVAEConfig", "DCGANConfig", "DebiasingVAE", "GANConfig", "IWAEConfig",
+    "ModelConfig", "ModelSpec", "ProGAN", "ProGANConfig", "VAEConfig", "build_model", "get_model_spec", "register_model",
+]  # fmt: skip

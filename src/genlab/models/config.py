@@ -10,6 +10,7 @@ from typing import Any, Literal, Self, TypeVar
 from genlab.errors import ConfigError
 
 C = TypeVar("C", bound="ModelConfig")
+NetKind = Literal["mlp", "conv"]  # encoder/decoder networks: fully connected, or convolutional for images
 
 
 def option(default: Any, help: str, cli: bool = True) -> Any:

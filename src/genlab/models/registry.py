@@ -1,24 +1,43 @@
-"""Models found by name. An unknown name raises an error that lists the valid choices."""
+"""Models found by name. An unknown name raises an error that lists the valid choices.
+
+The registry imports no torch: a spec names its model class by ``"module:Class"`` (or holds the
+class itself), and the class is imported when a model is built, so listing the models and their
+options (``genlab train --help``) stays fast.
+"""
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
-
-from torch import nn
+from typing import TYPE_CHECKING, Any
 
 from genlab.errors import ConfigError
 from genlab.models.config import ModelConfig
 
+if TYPE_CHECKING:
+    from torch import nn
+
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """How to build a model from its config, and how to present it on the command line."""
+    """How to build a model from its config, and how to present it on the command line.
+
+    ``model`` is the model class, or where to find it: ``"genlab.models.vae.vae:VAE"``.
+    """
 
     name: str
-    model_cls: type[nn.Module]
+    model: type[nn.Module] | str
     config_cls: type[ModelConfig]
     summary: str
     examples: tuple[str, ...] = ()
+
+    @property
+    def model_cls(self) -> Any:
+        """The model class (imported on first use)."""
+        if not isinstance(self.model, str):
+            return self.model
+        module, _, name = self.model.partition(":")
+        return getattr(importlib.import_module(module), name)
 
 
 MODELS: dict[str, ModelSpec] = {}

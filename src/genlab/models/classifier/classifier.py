@@ -6,29 +6,13 @@ Labels are 1 for positives and 0 for negatives.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from genlab.errors import ConfigError
-from genlab.models.config import ModelConfig, check_choice, option
-from genlab.models.registry import ModelSpec, register_model
-from genlab.nets import NetKind, build_encoder
-
-
-@dataclass
-class ClassifierConfig(ModelConfig):
-    net: NetKind = option("conv", "network: conv (images) or mlp (any data)")
-    hidden: tuple[int, ...] = option((128,), "fully connected widths after the conv layers")
-    channels: tuple[int, ...] = option((16, 32, 64, 128), "conv widths, one per halving of resolution")
-
-    def validate(self) -> None:
-        super().validate()
-        check_choice(self, "net")
-        if any(w < 1 for w in self.hidden) or any(c < 1 for c in self.channels):
-            raise ConfigError("--hidden and --channels widths must be positive")
+from genlab.models.classifier.configs import ClassifierConfig
+from genlab.nets import build_encoder
 
 
 def require_binary_labels(y: torch.Tensor | None, model: str) -> torch.Tensor:
@@ -65,13 +49,3 @@ class Classifier(nn.Module):
         logits = self.classify(x)
         loss = F.binary_cross_entropy_with_logits(logits, target)
         return {"loss": loss, "accuracy": binary_accuracy(logits.detach(), target)}
-
-
-register_model(
-    ModelSpec(
-        "classifier", Classifier, ClassifierConfig, "binary classifier (1 = positive, e.g. a face; 0 = negative)",
-        examples=(
-            "genlab train classifier --data faces-detection --epochs 5 --out runs/classifier",
-        ),
-    )
-)  # fmt: skip

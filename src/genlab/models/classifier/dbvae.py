@@ -16,54 +16,22 @@ term on the scale of the classification loss.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Literal
 
 import torch
 import torch.nn.functional as F
 
-from genlab.errors import ConfigError
 from genlab.models.classifier.classifier import (
     Classifier,
-    ClassifierConfig,
     binary_accuracy,
     require_binary_labels,
 )
+from genlab.models.classifier.configs import DBVAEConfig
 from genlab.models.classifier.resampling import debiasing_weights
-from genlab.models.config import check_choice, option
 from genlab.models.distributions import kl_standard_normal
-from genlab.models.registry import ModelSpec, register_model
 from genlab.models.snapshots import ReconstructionSnapshots
 from genlab.nets import build_decoder, build_encoder
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class DBVAEConfig(ClassifierConfig):
-    latent_dim: int = option(32, "size of the latent code z")
-    kl_weight: float = option(0.0005, "weight of the KL term inside the VAE loss")
-    vae_weight: float = option(1.0, "weight of the VAE loss (faces only) against the classification loss")
-    debias: bool = option(True, "resample the positives each epoch by inverse latent density (off: uniform)")
-    bins: int = option(10, "histogram bins per latent dimension for the density estimate")
-    alpha: float = option(0.01, "smoothing of the histogram; larger means closer to uniform sampling")
-    combine: Literal["product", "max"] = option(
-        "max",
-        "combine per-dimension weights: max (the MIT lab code) or product (the paper; concentrates on a few "
-        "images as the latent size grows unless --alpha is large)",
-    )
-
-    def validate(self) -> None:
-        super().validate()
-        check_choice(self, "combine")
-        if self.latent_dim < 1:
-            raise ConfigError(f"--latent-dim must be at least 1, got {self.latent_dim}")
-        if self.bins < 1:
-            raise ConfigError(f"--bins must be at least 1, got {self.bins}")
-        if not self.alpha > 0:
-            raise ConfigError(f"--alpha must be positive, got {self.alpha}")
-        if self.kl_weight < 0 or self.vae_weight < 0:
-            raise ConfigError("--kl-weight and --vae-weight must be non-negative")
 
 
 class DebiasingVAE(ReconstructionSnapshots, Classifier):
@@ -162,16 +130,3 @@ class DebiasingVAE(ReconstructionSnapshots, Classifier):
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         device = next(self.parameters()).device
         return self.to_data(self.decode(torch.randn(n, self.config.latent_dim, generator=generator).to(device)))
-
-
-
-register_model(
-    ModelSpec(
-        "dbvae", DebiasingVAE, DBVAEConfig,
-        "debiasing VAE (DB-VAE): a classifier that resamples rare positives by their latent density",
-        examples=(
-            "genlab train dbvae --data faces-detection --epochs 5 --alpha 0.01 --out runs/dbvae",
-            "genlab train dbvae --data faces-detection --combine max --bins 20 --out runs/dbvae-max",
-        ),
-    )
-)  # fmt: skip

@@ -19,12 +19,10 @@ variant exists. The -log sigmoid terms are computed as softplus, stable for any 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
 
 import torch
 import torch.nn.functional as F
 
-LossKind = Literal["saturating", "non-saturating", "lsgan", "hinge", "wgan-gp"]
 LOSSES: tuple[str, ...] = ("saturating", "non-saturating", "lsgan", "hinge", "wgan-gp")
 LOGISTIC = ("saturating", "non-saturating")  # whose outputs are logits of a probability
 

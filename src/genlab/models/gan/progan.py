@@ -12,20 +12,16 @@ the report shows the growth.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from genlab.errors import ConfigError
-from genlab.models.config import option
-from genlab.models.gan.gan import GAN, GameConfig
-from genlab.models.gan.losses import LossKind
-from genlab.models.registry import ModelSpec, register_model
+from genlab.models.gan.configs import ProGANConfig
+from genlab.models.gan.gan import GAN
 from genlab.models.training import Batch, StepContext
-from genlab.nets.progressive import EqualizedLinear, ProgressiveFeatures, ProgressiveGenerator, stage_count
+from genlab.nets.progressive import EqualizedLinear, ProgressiveFeatures, ProgressiveGenerator
 
 
 def growth_schedule(step: int, phase_steps: int, final_depth: int) -> tuple[int, float]:
@@ -36,36 +32,6 @@ def growth_schedule(step: int, phase_steps: int, final_depth: int) -> tuple[int,
     if stage + 1 > final_depth:
         return final_depth, 1.0
     return stage + 1, min(1.0, within / phase_steps)
-
-
-@dataclass
-class ProGANConfig(GameConfig):
-    """Progressive players and the game. Fields become `genlab train progan` options."""
-
-    latent_dim: int = option(128, "size of the noise vector z ~ N(0, I)")
-    loss: LossKind = option("wgan-gp", "the game: wgan-gp (the paper's), hinge, non-saturating, lsgan or saturating")
-    drift: float = option(0.001, "weight of the drift term eps * D(x)^2 that keeps critic values near 0")
-    beta1: float = option(0.0, "Adam beta1 of both players")
-    beta2: float = option(0.99, "Adam beta2 of both players")
-    widths: tuple[int, ...] = option((128, 128, 64, 32, 16), "feature maps per stage, from 4x4 up (4, 8, 16, 32, 64)")
-    phase_steps: int = option(1000, "steps at 4x4, then steps of each fade-in and of each stable phase")
-
-    def validate(self) -> None:
-        super().validate()
-        if len(self.input_shape) != 3 or self.input_shape[1] != self.input_shape[2]:
-            raise ConfigError(f"progan needs square images; examples are shaped {self.input_shape}")
-        try:
-            stages = stage_count(self.input_shape[1])
-        except ValueError as e:
-            raise ConfigError(f"{e}; pass --resize 32 or --resize 64") from e
-        if len(self.widths) < stages or any(w < 1 for w in self.widths):
-            raise ConfigError(f"--widths needs {stages} positive widths for {self.input_shape[1]}x{self.input_shape[1]} images, got {self.widths}")
-        if self.phase_steps < 1:
-            raise ConfigError(f"--phase-steps must be at least 1, got {self.phase_steps}")
-
-    @property
-    def final_depth(self) -> int:
-        return stage_count(self.input_shape[1]) - 1
 
 
 class _Grows(nn.Module):
@@ -172,16 +138,5 @@ class ProGAN(GAN):
         result = super().load_state_dict(state_dict, strict, assign)
         self._grow()
         return result
-
-
-register_model(
-    ModelSpec(
-        "progan", ProGAN, ProGANConfig, "progressive GAN: grows from 4x4 to the full resolution with fade-in (Karras et al. 2018)",
-        examples=(
-            "genlab train progan --data fashion-mnist --resize 32 --batch-size 32 --phase-steps 600 --max-steps 4200 --out runs/progan",
-            "genlab train progan --data digits --phase-steps 200 --widths 64,32 --out runs/progan-digits",
-        ),
-    )
-)  # fmt: skip
 
 __all__ = ["ProGAN", "ProGANConfig", "growth_schedule"]

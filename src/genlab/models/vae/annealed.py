@@ -12,33 +12,10 @@ stop request, a NaN) is not counted, so a resumed run anneals exactly as an unin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 
-from genlab.errors import ConfigError
-from genlab.models.config import option
-from genlab.models.registry import ModelSpec, register_model
-from genlab.models.vae.vae import VAE, VAEConfig
-
-
-@dataclass
-class AnnealedVAEConfig(VAEConfig):
-    beta: float = option(1.0, "unused: gamma weighs |KL - C| instead", cli=False)
-    gamma: float = option(1000.0, "weight of |KL - C|; large values hold the KL at the target capacity")
-    capacity: float = option(25.0, "final target capacity C_max: the KL in nats per example")
-    capacity_steps: int = option(100_000, "training steps over which C grows linearly from 0 to C_max")
-
-    def validate(self) -> None:
-        super().validate()
-        if not self.gamma >= 0:
-            raise ConfigError(f"--gamma must be non-negative, got {self.gamma}")
-        if not self.capacity >= 0:
-            raise ConfigError(f"--capacity must be non-negative, got {self.capacity}")
-        if self.capacity_steps < 1:
-            raise ConfigError(f"--capacity-steps must be at least 1, got {self.capacity_steps}")
-        if self.beta != 1.0:
-            raise ConfigError("annealed-vae weighs |KL - C| with --gamma, not --beta")
+from genlab.models.vae.configs import AnnealedVAEConfig
+from genlab.models.vae.vae import VAE
 
 
 class AnnealedVAE(VAE):
@@ -71,15 +48,3 @@ class AnnealedVAE(VAE):
     def _count_step(self, grad: torch.Tensor) -> None:
         with torch.no_grad():
             self.steps_done += 1
-
-
-register_model(
-    ModelSpec(
-        "annealed-vae", AnnealedVAE, AnnealedVAEConfig,
-        "beta-VAE with controlled capacity: recon + gamma |KL - C|, C annealed from 0 (Burgess et al. 2018)",
-        examples=(
-            "genlab train annealed-vae --data shapes --net conv --gamma 1000 --capacity 25 --capacity-steps 100000 --out runs/cvae",
-            "genlab train annealed-vae --data digits --binarize --capacity 10 --capacity-steps 2000 --out runs/cvae-digits",
-        ),
-    )
-)  # fmt: skip

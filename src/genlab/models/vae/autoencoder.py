@@ -2,56 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from genlab.errors import ConfigError
-from genlab.models.config import ModelConfig, check_choice, option
-from genlab.models.registry import ModelSpec, register_model
 from genlab.models.snapshots import ReconstructionSnapshots
-from genlab.nets import NetKind, build_decoder, build_encoder
-
-
-@dataclass
-class AutoencoderConfig(ModelConfig):
-    """Encoder/decoder options shared by the AE and the VAE."""
-
-    latent_dim: int = option(16, "size of the latent code z")
-    net: NetKind = option("mlp", "encoder/decoder networks: mlp (any data) or conv (images)")
-    hidden: tuple[int, ...] = option(
-        (512, 256), "fully connected widths, encoder order (conv nets use them after the conv layers)"
-    )
-    channels: tuple[int, ...] = option((32, 64, 128, 256), "conv widths, one per halving of resolution")
-
-    def validate(self) -> None:
-        super().validate()
-        if self.latent_dim < 1:
-            raise ConfigError(f"--latent-dim must be at least 1, got {self.latent_dim}")
-        check_choice(self, "net")
-        if any(w < 1 for w in self.hidden) or any(c < 1 for c in self.channels):
-            raise ConfigError("--hidden and --channels widths must be positive")
-        if self.net == "conv" and (len(self.input_shape) != 3 or not self.channels):
-            raise ConfigError(
-                f"--net conv needs images (C, H, W) and at least one --channels width; "
-                f"examples are shaped {self.input_shape}"
-            )
-
-    @property
-    def event_dims(self) -> int:
-        return len(self.input_shape)
-
-
-@dataclass
-class AEConfig(AutoencoderConfig):
-    loss: Literal["bce", "mse"] = option("bce", "reconstruction loss: bce on logits (data in [0, 1]) or mse")
-
-    def validate(self) -> None:
-        super().validate()
-        check_choice(self, "loss")
+from genlab.models.vae.configs import AEConfig
+from genlab.nets import build_decoder, build_encoder
 
 
 class Autoencoder(ReconstructionSnapshots, nn.Module):
@@ -104,15 +61,3 @@ class Autoencoder(ReconstructionSnapshots, nn.Module):
     @torch.no_grad()
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
         return self.to_data(self.decode(self.encode(x)))
-
-
-
-register_model(
-    ModelSpec(
-        "ae", Autoencoder, AEConfig, "deterministic bottleneck autoencoder",
-        examples=(
-            "genlab train ae --data digits --latent-dim 8 --epochs 20 --out runs/ae",
-            "genlab train ae --data fashion-mnist --net conv --loss mse --out runs/ae-conv",
-        ),
-    )
-)  # fmt: skip

@@ -9,28 +9,12 @@ The network, the decoder distributions and every picture are the VAE's.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import torch
 
-from genlab.errors import ConfigError
-from genlab.models.config import option
 from genlab.models.distributions import kl_standard_normal
-from genlab.models.registry import ModelSpec, register_model
-from genlab.models.vae.vae import VAE, VAEConfig
-
-
-@dataclass
-class IWAEConfig(VAEConfig):
-    beta: float = option(1.0, "fixed at 1: the IWAE bound has no KL weight", cli=False)
-    k: int = option(5, "importance samples per example in the training bound (1 is the VAE's ELBO)")
-
-    def validate(self) -> None:
-        super().validate()
-        if self.k < 1:
-            raise ConfigError(f"--k must be at least 1, got {self.k}")
-        if self.beta != 1.0:
-            raise ConfigError("the IWAE bound has no KL weight; train a vae for --beta")
+from genlab.models.vae.configs import IWAEConfig
+from genlab.models.vae.vae import VAE
 
 
 class IWAE(VAE):
@@ -47,14 +31,3 @@ class IWAE(VAE):
             "recon": -log_px_z.mean(),  # mean over draws and examples, for the curves
             "kl": kl_standard_normal(mu, logvar).mean().detach(),
         }
-
-
-register_model(
-    ModelSpec(
-        "iwae", IWAE, IWAEConfig, "variational autoencoder on the tighter importance-weighted bound IWAE-k (Burda et al. 2016)",
-        examples=(
-            "genlab train iwae --data fashion-mnist --binarize --k 5 --epochs 10 --out runs/iwae",
-            "genlab train iwae --data digits --binarize --k 50 --latent-dim 8 --out runs/iwae-digits",
-        ),
-    )
-)  # fmt: skip

@@ -8,14 +8,9 @@ Training minimizes recon + beta * KL per example; with beta = 1 that is the nega
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 import torch
 from torch import nn
 
-from genlab.errors import ConfigError
-from genlab.models.config import check_choice, option
 from genlab.models.distributions import (
     bernoulli_log_likelihood,
     gaussian_log_likelihood,
@@ -24,29 +19,9 @@ from genlab.models.distributions import (
     log_standard_normal,
     student_t_log_likelihood,
 )
-from genlab.models.registry import ModelSpec, register_model
 from genlab.models.snapshots import ReconstructionSnapshots
-from genlab.models.vae.autoencoder import AutoencoderConfig
+from genlab.models.vae.configs import VAEConfig
 from genlab.nets import build_decoder, build_encoder
-
-
-@dataclass
-class VAEConfig(AutoencoderConfig):
-    likelihood: Literal["bernoulli", "gaussian", "student-t"] = option(
-        "bernoulli",
-        "decoder distribution p(x|z): bernoulli (binary or [0, 1] data), gaussian, or student-t (heavy tails: "
-        "robust to extreme values)",
-    )
-    df: float = option(1.0, "degrees of freedom of the student-t decoder (1 is Cauchy; large is nearly gaussian)")
-    beta: float = option(1.0, "weight of the KL term; 1 is the ELBO, more than 1 a beta-VAE")
-
-    def validate(self) -> None:
-        super().validate()
-        check_choice(self, "likelihood")
-        if not self.beta >= 0:
-            raise ConfigError(f"--beta must be non-negative, got {self.beta}")
-        if not self.df > 0:
-            raise ConfigError(f"--df must be positive, got {self.df}")
 
 
 class VAE(ReconstructionSnapshots, nn.Module):
@@ -154,16 +129,3 @@ class VAE(ReconstructionSnapshots, nn.Module):
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
         """Decoder means at the posterior means: E[p(x | z = mu(x))]."""
         return self.to_data(self.decode(self.encode(x)[0]))
-
-
-
-register_model(
-    ModelSpec(
-        "vae", VAE, VAEConfig, "variational autoencoder (reparameterization trick, ELBO, beta weighting)",
-        examples=(
-            "genlab train vae --data fashion-mnist --latent-dim 16 --epochs 10 --out runs/vae",
-            "genlab train vae --data fashion-mnist --net conv --binarize --beta 4 --out runs/bvae",
-            "genlab train vae --data digits --limit 500 --max-steps 200 --out runs/quick",
-        ),
-    )
-)  # fmt: skip

@@ -24,13 +24,14 @@ from genlab.errors import ConfigError, RunError
 from genlab.io import remove_orphaned_temp_files
 from genlab.models.protocols import Conditional, Reconstructor, Sampler
 from genlab.models.registry import build_model, get_model_spec
+from genlab.progress import ProgressFn
 from genlab.report import write_report, write_training_animations
 from genlab.run import Run, RunConfig
 from genlab.seeding import seeded_rng
 from genlab.train.checkpoint import Progress, saved_progress, weights_step
 from genlab.train.config import MAY_CHANGE_ON_RESUME, TrainConfig
 from genlab.train.distributed import is_secondary_process
-from genlab.train.trainer import FitResult, ProgressFn, Trainer
+from genlab.train.trainer import FitResult, Trainer
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ from genlab.io import replacing_folder, write_json
 from genlab.latent.codes import decode_images
 from genlab.models.classifier.resampling import Combine
 from genlab.models.protocols import Decoder
+from genlab.progress import ProgressFn
 from genlab.run import Run
 from genlab.train.config import TrainConfig
 from genlab.workflows import train_run
@@ -40,7 +41,7 @@ def discover_bias(
     combine: Combine = "max",
     seed: int = 0,
     overwrite: bool = False,
-    progress: Any = None,
+    progress: ProgressFn | None = None,
 ) -> tuple[Discovery, Path]:
     """Write ``out/report.html`` and ``out/discovery.json``; return the discovery and the report path.
 
@@ -60,7 +61,7 @@ def discover_bias(
 
 def _discover(
     out: Path, data: str | None, model_run: str | None, epochs: int, limit: int | None, resize: int | None,
-    bins: int, alpha: float, combine: Combine, seed: int, progress: Any,
+    bins: int, alpha: float, combine: Combine, seed: int, progress: ProgressFn | None,
 ) -> tuple[Discovery, Path]:  # fmt: skip
     if model_run is None:
         if data is None:
@@ -79,7 +80,7 @@ def _discover(
         positive = train.y == 1
         log.info("analysing the %d positives (label 1) of %d training images", int(positive.sum()), len(train))
         x, factors = x[positive], None if factors is None else factors[positive]
-    mu, logvar = posterior(model, x)
+    mu, logvar = posterior(model, x, progress=progress)
     residuals = residual_codes(model, x)
     found = discover(mu, logvar, factors, train.factor_names, bins, alpha, combine, train.factor_levels, residuals)
     traversals = _traversals(model, x, found)

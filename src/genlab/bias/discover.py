@@ -33,6 +33,7 @@ import torch
 from genlab.errors import ConfigError
 from genlab.models.classifier.resampling import Combine, debiasing_weights, histogram_probabilities
 from genlab.models.protocols import Posterior, Reconstructor
+from genlab.progress import ProgressFn, counted
 
 INACTIVE_KL = 0.01  # nats; a dimension whose mean KL is below this carries no information
 NEIGHBOURS = 10  # k of the k-nearest-neighbour densities
@@ -118,14 +119,16 @@ def _group_json(g: GroupStat) -> dict[str, Any]:
 
 
 @torch.no_grad()
-def posterior(model: Any, x: torch.Tensor, batch_size: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
-    """Posterior means and log-variances (N, L) of a VAE-family model, in batches."""
+def posterior(
+    model: Any, x: torch.Tensor, batch_size: int = 256, progress: ProgressFn | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Posterior means and log-variances (N, L) of a VAE-family model, in batches (``progress`` hears of each)."""
     if not isinstance(model, Posterior):  # needs a posterior, not point codes
         raise ConfigError("bias discovery needs a VAE-family model (vae, dbvae, ...) with an encoder")
     model.eval()
     device = next(model.parameters()).device
     mus, logvars = [], []
-    for chunk in x.split(batch_size):
+    for chunk in counted(x.split(batch_size), progress, "encoding the images", len(x)):
         mu, logvar = model.posterior(chunk.to(device))
         mus.append(mu.cpu())
         logvars.append(logvar.cpu())

@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import sys
+import time
 from typing import Any
 
 import typer
@@ -53,32 +54,84 @@ def _root(
 
 
 class progress_bar:
-    """A rich progress bar on stderr when it is a terminal; otherwise nothing (epoch lines are logged)."""
-
-    def __init__(self, label: str = "training") -> None:
-        self.label = label
+    """Where a command shows its progress (a :class:`genlab.progress.Progress`), always on stderr:
+    a bar per task with the time left on a terminal; elsewhere (CI logs) a line per task every
+    ``GENLAB_PROGRESS_SECONDS`` (10) and when it finishes; nothing with --quiet."""
 
     def __enter__(self) -> Any:
-        if not sys.stderr.isatty():
-            return None
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+        if logging.getLogger("genlab").getEffectiveLevel() > logging.INFO:
+            from genlab.progress import silent
 
-        self.bar = Progress(
-            TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            TextColumn("{task.fields[info]}"), console=Console(stderr=True), transient=False,
-        )  # fmt: skip
-        self.bar.start()
-        self.task = self.bar.add_task(self.label, total=None, info="")
-        return self.update
-
-    def update(self, step: int, total: int, metrics: dict[str, float] | None = None) -> None:
-        info = " ".join(f"val {k}={v:.4g}" for k, v in metrics.items()) if metrics else None
-        self.bar.update(self.task, completed=step, total=total, **({"info": info} if info else {}))
+            return silent
+        seconds = float(os.environ.get("GENLAB_PROGRESS_SECONDS", "10"))  # between progress lines in a log
+        self.reporter = _BarReporter() if sys.stderr.isatty() else _LineReporter(seconds)
+        return self.reporter
 
     def __exit__(self, *exc: object) -> None:
-        if hasattr(self, "bar"):
-            self.bar.stop()
+        if hasattr(self, "reporter"):
+            self.reporter.close()
+
+
+class _BarReporter:
+    """One rich progress bar per task, on stderr."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("left"), TimeRemainingColumn(), TextColumn("{task.fields[info]}"), console=Console(stderr=True),
+        )  # fmt: skip
+        self.tasks: dict[str, Any] = {}
+        self.bar.start()
+
+    def __call__(self, task: str, done: int, total: int | None, info: str | None = None) -> None:
+        if task not in self.tasks:
+            self.tasks[task] = self.bar.add_task(task, total=total, info="")
+        self.bar.update(self.tasks[task], completed=done, total=total, **({"info": info} if info else {}))
+
+    def close(self) -> None:
+        self.bar.stop()
+
+
+class _LineReporter:
+    """A line per task every ``seconds`` and when the task is done, for logs that are not a terminal."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.started: dict[str, float] = {}
+        self.last: dict[str, float] = {}
+
+    def __call__(self, task: str, done: int, total: int | None, info: str | None = None) -> None:
+        now = time.monotonic()
+        start = self.started.setdefault(task, now)
+        finished = total is not None and done >= total
+        due = now - self.last.get(task, start) >= self.seconds
+        if not (due or (finished and task in self.last)):  # a task that took a while also says it is done
+            return
+        self.last[task] = now
+        elapsed = now - start
+        line = f"{task}: {done:,}" + (f"/{total:,} ({100 * done / total:.0f}%)" if total else "") + f", {_duration(elapsed)}"
+        if total and 0 < done < total:
+            line += f", about {_duration(elapsed / done * (total - done))} left"
+        log.info(line + (f"; {info}" if info else ""))
+
+    def close(self) -> None:
+        pass
+
+
+def _duration(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{rest:02d}s" if minutes else f"{seconds:.1f}s"
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from genlab.cli._app import app, examples, print_json
+from genlab.cli._app import app, examples, print_json, progress_bar
 from genlab.errors import ConfigError
 
 log = logging.getLogger("genlab")
@@ -78,7 +78,9 @@ def fit(
         latent_dim=latent_dim, hidden=_tuple("hidden", hidden), net=net, likelihood=likelihood, iwae_k=iwae_k,
         constant_columns=constant_columns, random_state=seed, device=device,
     )  # fmt: skip
-    summary = fit_detector(data, out, detector, split=split, normal_class=normal_class, limit=limit, overwrite=overwrite)
+    with progress_bar() as progress:
+        summary = fit_detector(data, out, detector, split=split, normal_class=normal_class, limit=limit,
+                               overwrite=overwrite, progress=progress)  # fmt: skip
     if as_json:
         print_json(summary)
     else:

@@ -61,10 +61,11 @@ def evaluate(
         if data is not None:
             raise ConfigError("--quality scores samples against the run's own data; leave out --data")
         split = split or "test"
-        result = quality_run(
-            str(run), split, n_generated, n_real, features, str(inception) if inception else None, k, kid_subsets,
-            kid_subset_size, batch_size=max(batch_size, 1), seed=seed, device=device,
-        )  # fmt: skip
+        with progress_bar() as progress:
+            result = quality_run(
+                str(run), split, n_generated, n_real, features, str(inception) if inception else None, k, kid_subsets,
+                kid_subset_size, batch_size=max(batch_size, 1), seed=seed, device=device, progress=progress,
+            )  # fmt: skip
         write_report(run)  # the report shows the new scores
         if as_json:
             print_json(result)
@@ -74,7 +75,7 @@ def evaluate(
     else:
         from genlab.evaluate.run_metrics import evaluate_run
 
-        with progress_bar("evaluating") as progress:
+        with progress_bar() as progress:
             result = evaluate_run(
                 str(run), split, iwae_k, n, batch_size, seed, device, progress=progress,
                 disentanglement=disentanglement, disentanglement_n=disentanglement_n,

@@ -24,6 +24,7 @@ from genlab.detect.report import write_detect_report
 from genlab.errors import ConfigError, DataError
 from genlab.evaluate.detection import detection_metrics
 from genlab.io import check_output_path, write_json, write_text
+from genlab.progress import ProgressFn
 from genlab.run import Run
 from genlab.viz.grid import save_grid
 from genlab.viz.heatmap import heatmap_pairs
@@ -63,7 +64,8 @@ def outlier_labels(data: Dataset, normal_class: int | None) -> np.ndarray | None
 
 
 def fit_detector(data: str, out: str | Path, detector: GenerativeOutlierDetector, split: str = "train",
-                 normal_class: int | None = None, limit: int | None = None, overwrite: bool = False) -> dict[str, Any]:  # fmt: skip
+                 normal_class: int | None = None, limit: int | None = None, overwrite: bool = False,
+                 progress: ProgressFn | None = None) -> dict[str, Any]:  # fmt: skip
     """Fit ``detector`` (its parameters are the options; it is fitted in place) on ``data`` and save it,
     with its report, as the run folder ``out``."""
     if split not in ("train", "test"):
@@ -77,7 +79,7 @@ def fit_detector(data: str, out: str | Path, detector: GenerativeOutlierDetector
             raise DataError(f"{data} has no examples of class {normal_class}")
         examples = examples.subset(keep)
     examples = first_examples(examples, limit)  # after the class filter: N examples of the normal class
-    detector.fit(examples.x.numpy())
+    detector.fit(examples.x.numpy(), progress=progress)
     extra = {"data_name": data, "split": split, "normal_class": normal_class, "limit": limit}
     run = Run(detector.save(out, data=name, overwrite=overwrite))
     summary: dict[str, Any] = {

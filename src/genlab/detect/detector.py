@@ -51,6 +51,7 @@ from genlab.models import AEConfig, VAEConfig, build_model
 from genlab.models.config import ModelConfig
 from genlab.models.protocols import Likelihood
 from genlab.nets.conv import downsampling_plan
+from genlab.progress import ProgressFn
 from genlab.seeding import derive_seed, seeded_rng
 from genlab.train.config import TrainConfig
 from genlab.train.trainer import Trainer
@@ -364,14 +365,16 @@ class GenerativeOutlierDetector(BaseEstimator):
         return TrainConfig(epochs=epochs, batch_size=self.batch_size, lr=self.lr, seed=seed, accelerator=accelerator,
                            log_every=10**9, snapshot_every=10**9)  # fmt: skip
 
-    def _train(self, name: str, config: ModelConfig, x: torch.Tensor, train: TrainConfig) -> nn.Module:
+    def _train(
+        self, name: str, config: ModelConfig, x: torch.Tensor, train: TrainConfig, progress: ProgressFn | None = None
+    ) -> nn.Module:
         """A freshly initialized model trained on x with the shared trainer, in memory (no run folder)."""
         with seeded_rng(train.seed):  # initial weights from the seed alone; the caller's RNG stays as it was
             model = build_model(name, config)
             trim = self.trim if self.trim is not None else DEFAULT_TRIM[self.kind_]
             objective = TrimmedLoss(model, trim) if trim > 0 else model
             data = Dataset(x)
-            trainer = Trainer(train)
+            trainer = Trainer(train, progress)
             result = trainer.fit(objective, Splits(data, data.subset(slice(0, 0)), data.subset(slice(0, 0))), None,
                                  DataSpec("array"))  # fmt: skip
         if result.status != "completed":
@@ -389,10 +392,11 @@ class GenerativeOutlierDetector(BaseEstimator):
 
     # --- fit and score ------------------------------------------------------------------------
 
-    def fit(self, X: Any, y: Any = None) -> GenerativeOutlierDetector:
+    def fit(self, X: Any, y: Any = None, progress: ProgressFn | None = None) -> GenerativeOutlierDetector:
         """Learn the distribution of X (y is ignored: the detector is unsupervised) and set the threshold.
 
         X: (n_samples, n_features), or images (N, H, W), (N, H, W, C) or (N, C, H, W).
+        ``progress`` hears how training goes (see :mod:`genlab.progress`).
         """
         self._check_params()
         start = time.perf_counter()
@@ -412,12 +416,13 @@ class GenerativeOutlierDetector(BaseEstimator):
         self.model_name_, self.model_config_ = self._model_config(self.input_shape_, images)
         self.train_config_ = self._train_config(len(x), self.seed_)
         with _cpu_threads(self.kind_):
-            self.model_ = self._train(self.model_name_, self.model_config_, x, self.train_config_)
+            self.model_ = self._train(self.model_name_, self.model_config_, x, self.train_config_, progress)
             self.background_ = None
             if self.outlier_score == "ratio":
                 background_train = TrainConfig(**{**vars(self.train_config_), "seed": derive_seed(self.seed_, "background")})
                 noisy = self._perturb(x, derive_seed(self.seed_, "perturb"))
-                self.background_ = self._train(self.model_name_, self.model_config_, noisy, background_train)
+                relabeled = None if progress is None else _relabel(progress, "background model: ")
+                self.background_ = self._train(self.model_name_, self.model_config_, noisy, background_train, relabeled)
             self.decision_scores_ = self._score(Prepared(x, self.kind_))
         self.threshold_ = float(np.quantile(self.decision_scores_, 1.0 - self.contamination))
         self.labels_ = (self.decision_scores_ > self.threshold_).astype(np.int64)
@@ -555,6 +560,10 @@ class GenerativeOutlierDetector(BaseEstimator):
         latent = model.config.latent_dim
         g = torch.Generator().manual_seed(derive_seed(self.seed_, "score"))
         return torch.randn(self.iwae_k, 1, latent, generator=g).to(device)
+
+
+def _relabel(progress: ProgressFn, prefix: str) -> ProgressFn:
+    return lambda task, done, total, info=None: progress(prefix + task, done, total, info)
 
 
 def _conv_fits(shape: tuple[int, ...]) -> bool:

@@ -7,13 +7,13 @@ a data tensor in memory-bounded chunks and reports both the ELBO and the IWAE-k 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import torch
 
 from genlab.models.distributions import kl_standard_normal
 from genlab.models.protocols import Likelihood
+from genlab.progress import ProgressFn
 
 
 def iwae_log_likelihood(log_weights: torch.Tensor) -> torch.Tensor:
@@ -49,7 +49,7 @@ def vae_likelihood(
     k: int,
     batch_size: int = 256,
     budget: int = 16_384,
-    progress: Callable[[int, int], None] | None = None,
+    progress: ProgressFn | None = None,
 ) -> dict[str, torch.Tensor]:
     """Per-example ELBO terms (one posterior draw, analytic KL) and the IWAE-k log-likelihood.
 
@@ -57,7 +57,7 @@ def vae_likelihood(
     ``x`` is (N, ...) on the model's device. At most ``budget`` decoder evaluations run at once.
     Randomness comes from torch's global RNG: run it inside :func:`genlab.seeding.seeded_rng` for repeatable numbers.
     Returns tensors shaped (N,): ``elbo``, ``recon``, ``kl``, ``log_px`` (IWAE-k).
-    ``progress(done, total)`` is called after each batch.
+    ``progress`` hears about each batch (task "IWAE-k bound", in examples).
     """
     if k < 1:
         raise ValueError(f"k must be at least 1, got {k}")
@@ -79,7 +79,7 @@ def vae_likelihood(
         out["kl"].append(kl)
         out["log_px"].append(running - math.log(k))
         if progress is not None:
-            progress(sum(len(v) for v in out["kl"]), len(x))
+            progress(f"IWAE-{k} bound", sum(len(v) for v in out["kl"]), len(x))
     return {name: torch.cat(values) for name, values in out.items()}
 
 

@@ -23,6 +23,7 @@ import torch
 from scipy import linalg
 
 from genlab.errors import ConfigError
+from genlab.progress import ProgressFn, silent
 
 
 def _as_features(x: Any, name: str) -> np.ndarray:
@@ -174,6 +175,7 @@ def sample_quality(
     kid_subsets: int = 100,
     kid_subset_size: int = 1000,
     random_state: int = 0,
+    progress: ProgressFn | None = None,
 ) -> dict[str, Any]:
     """FD, KID, precision and recall of ``generated`` against ``real`` in the extractor's feature space.
 
@@ -181,28 +183,37 @@ def sample_quality(
     ``extractor`` maps them to (N, D) features (see genlab.evaluate.features) and names itself in
     ``extractor.name``. Returns ``fd``, ``kid``, ``kid_std``, ``precision``, ``recall``, the
     feature extractor's name and size, the sample counts and ``seconds`` spent on each part.
+    ``progress`` hears about the features (in examples) and the three distances.
     """
     if tuple(real.shape[1:]) != tuple(generated.shape[1:]):
         raise ConfigError(
             f"real and generated examples differ in shape: {tuple(real.shape[1:])} vs {tuple(generated.shape[1:])}"
         )
+    report = progress or silent
     seconds: dict[str, float] = {}
+    n = len(real) + len(generated)
     start = time.perf_counter()
+    report("quality: features", 0, n)
     real_features = extractor(real)
+    report("quality: features", len(real), n)
     generated_features = extractor(generated)
+    report("quality: features", n, n)
     seconds["features"] = time.perf_counter() - start
 
     start = time.perf_counter()
     fd = frechet_distance(real_features, generated_features)
     seconds["fd"] = time.perf_counter() - start
+    report("quality: FD, KID, precision/recall", 1, 3)
 
     start = time.perf_counter()
     kid = kernel_distance(real_features, generated_features, kid_subsets, kid_subset_size, random_state)
     seconds["kid"] = time.perf_counter() - start
+    report("quality: FD, KID, precision/recall", 2, 3)
 
     start = time.perf_counter()
     pr = precision_recall(real_features, generated_features, k)
     seconds["precision_recall"] = time.perf_counter() - start
+    report("quality: FD, KID, precision/recall", 3, 3)
 
     return {
         "fd": fd,

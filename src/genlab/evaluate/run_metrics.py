@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -17,6 +16,7 @@ from genlab.evaluate.likelihood import bits_per_dim, reconstruction_errors, vae_
 from genlab.evaluate.toy import toy_metrics
 from genlab.io import write_json
 from genlab.models.protocols import BinaryClassifier, Encoder, Likelihood, ReconstructionScorer, Sampler
+from genlab.progress import ProgressFn
 from genlab.run import Run
 from genlab.seeding import derive_seed, seeded_rng
 
@@ -137,7 +137,7 @@ def evaluate_run(
     seed: int = 0,
     device: str = "auto",
     save: bool = True,
-    progress: Callable[[int, int], None] | None = None,
+    progress: ProgressFn | None = None,
     disentanglement: bool = False,
     disentanglement_n: int = 10_000,
     fairness: bool = False,
@@ -158,7 +158,7 @@ def evaluate_run(
     accuracy on the positives of each group of the attributes ``groups``; for a GAN on a toy data set:
     ``wasserstein1`` and ``ks`` (1-D), ``mmd`` (squared MMD), ``modes_covered`` of ``modes_total`` and
     ``high_quality`` (mixtures). ``n`` limits the number of examples (the first n of the split);
-    ``progress(done, total)`` hears about each batch of the likelihood estimate.
+    ``progress`` hears about each batch of the likelihood estimate.
     ``disentanglement`` adds the metrics of :func:`genlab.evaluate.disentanglement.compute_all` (on
     images rendered from the data set's factors, sample sizes scaled to ``disentanglement_n``).
     """
@@ -211,7 +211,7 @@ def evaluate_run(
 
 def _model_metrics(
     model: Any, config: Any, spec: DataSpec, examples: Any, x: torch.Tensor, iwae_k: int, batch_size: int, seed: int,
-    progress: Callable[[int, int], None] | None, groups: tuple[str, ...] | None,
+    progress: ProgressFn | None, groups: tuple[str, ...] | None,
 ) -> dict[str, Any]:  # fmt: skip
     """The metrics of what the model is: likelihoods of a VAE, accuracy of a classifier, errors of an
     autoencoder, exact distances of a toy generator."""

@@ -16,6 +16,7 @@ from genlab.evaluate.features import FeatureExtractor, factor_labeled, feature_e
 from genlab.evaluate.quality import sample_quality
 from genlab.io import write_json
 from genlab.models.protocols import Sampler
+from genlab.progress import ProgressFn, counted
 from genlab.run import Run, RunConfig
 from genlab.seeding import derive_seed
 
@@ -33,10 +34,11 @@ def real_subset(data: Dataset, n: int, seed: int = 0) -> Dataset:
 
 
 @torch.no_grad()
-def draw_samples(model: torch.nn.Module, n: int, seed: int, batch_size: int = 500) -> torch.Tensor:
+def draw_samples(model: Sampler, n: int, seed: int, batch_size: int = 500, progress: ProgressFn | None = None) -> torch.Tensor:
     """``n`` samples (N, C, H, W) in [0, 1] from ``model.sample``, in batches from one seeded generator."""
     generator = torch.Generator().manual_seed(seed)
-    samples = torch.cat([model.sample(min(batch_size, n - start), generator).float().cpu() for start in range(0, n, batch_size)])
+    sizes = counted([min(batch_size, n - start) for start in range(0, n, batch_size)], progress, "quality: samples", n, int)
+    samples = torch.cat([model.sample(size, generator).float().cpu() for size in sizes])
     low, high = float(samples.min()), float(samples.max())
     if low < -0.1 or high > 1.1:
         # a model that returns [-1, 1] images would otherwise be scored on half its range
@@ -78,6 +80,7 @@ def quality_run(
     device: str = "auto",
     save: bool = True,
     extractor: FeatureExtractor | None = None,
+    progress: ProgressFn | None = None,
 ) -> dict[str, Any]:
     """FD, KID, precision and recall of the run's samples against ``split`` of its data.
 
@@ -106,11 +109,11 @@ def quality_run(
     if len(real_data) < n_real:
         log.info("the %s split holds %d examples; comparing with all of them", split, len(real_data))
     real_data = real_subset(real_data, n_real, seed)
-    generated = draw_samples(model, n_generated, derive_seed(seed, "quality-samples"), batch_size)
+    generated = draw_samples(model, n_generated, derive_seed(seed, "quality-samples"), batch_size, progress)
     result: dict[str, Any] = {"run": str(run.path), "model": config.model, "dataset": config.data.name, "split": split}
     result |= sample_quality(
         real_data.x, generated, extractor, k=k, kid_subsets=kid_subsets, kid_subset_size=kid_subset_size,
-        random_state=derive_seed(seed, "quality-kid"),
+        random_state=derive_seed(seed, "quality-kid"), progress=progress,
     )  # fmt: skip
     result["feature_info"] = {key: value for key, value in extractor.info.items() if key != "data_hash"}
     result["seed"] = seed

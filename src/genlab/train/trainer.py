@@ -29,7 +29,6 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Self
 
@@ -44,6 +43,7 @@ from genlab.data.splits import DataSpec, Splits, noisy_view
 from genlab.errors import ConfigError, RunError, TrainingDiverged
 from genlab.io import read_safetensors_metadata, write_json
 from genlab.models.training import Batch, Part, Resampled, Snapshots, StepContext, Trainable, as_trainable
+from genlab.progress import ProgressFn
 from genlab.seeding import derive_seed, seed_device, seeded_rng
 from genlab.train.checkpoint import (
     Progress,
@@ -61,7 +61,6 @@ from genlab.viz.grid import save_grid
 
 log = logging.getLogger(__name__)
 
-ProgressFn = Callable[[int, int, "dict[str, float] | None"], None]
 Status = Literal["completed", "interrupted", "preempted"]
 Ended = Literal["epoch", "max_steps", "interrupted", "preempted", "out_of_time"]  # why a pass over an epoch's steps stopped
 # The exit status of a command stopped by SIGUSR1 with its checkpoint saved: EX_TEMPFAIL of
@@ -545,7 +544,7 @@ class _Session:
 
     def _report_progress(self, val: dict[str, float] | None) -> None:
         if self.progress_fn is not None:
-            self.progress_fn(self.progress.step, self.total_steps, val)
+            self.progress_fn("training", self.progress.step, self.total_steps, None if val is None else "val " + _describe(val))
 
     def _flush_train_log(self, clock: _Clock) -> None:
         progress = self.progress

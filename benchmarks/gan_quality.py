@@ -46,7 +46,7 @@ log = logging.getLogger("gan_quality")
 def demo_vae(work: Path, quick: bool) -> tuple[Path, dict[str, Any]]:
     """The `make demo` VAE: reused when a finished run with the same config exists, else trained."""
     from genlab.api import make_run_config, train_run
-    from genlab.data import DataSpec
+    from genlab.data import Dataset, DataSpec
     from genlab.run import Run
     from genlab.train import TrainConfig
 
@@ -54,7 +54,8 @@ def demo_vae(work: Path, quick: bool) -> tuple[Path, dict[str, Any]]:
     train = TrainConfig(epochs=1 if quick else DEMO_EPOCHS)
     out = work / ("vae-quick" if quick else "vae-demo")
     # through JSON, as config.json holds it (tuples become lists)
-    wanted = json.loads(json.dumps(make_run_config("vae", data, train, dict(DEMO_MODEL), (1, 28, 28)).to_dict()))
+    example = Dataset(torch.zeros(1, 1, 28, 28))  # the shape of Fashion-MNIST's images is all the config takes from it
+    wanted = json.loads(json.dumps(make_run_config("vae", data, train, dict(DEMO_MODEL), example).to_dict()))
     run = Run(out)
     summary = run.read_json(run.summary_path) if run.config_path.is_file() else None
     if summary and run.weights_path.is_file():

@@ -18,7 +18,6 @@ from genlab.evaluate.run_metrics import evaluate_run
 from genlab.evaluate.run_quality import quality_run
 from genlab.report import write_report
 from genlab.workflows import (
-    count_classes,
     make_run_config,
     reconstruct_run,
     resume_run,
@@ -29,7 +28,6 @@ from genlab.workflows import (
 )
 
 __all__ = [
-    "count_classes",
     "discover_bias",
     "evaluate_run",
     "fit_detector",

@@ -18,6 +18,7 @@ from typing import Any
 
 import torch
 
+from genlab.data.dataset import Dataset
 from genlab.data.splits import DataSpec, Splits, load_splits, noisy_view, reuse_splits
 from genlab.device import resolve_device
 from genlab.errors import ConfigError, RunError
@@ -37,19 +38,16 @@ log = logging.getLogger(__name__)
 
 
 def make_run_config(
-    model: str, data: DataSpec, train: TrainConfig, model_options: dict[str, Any], example_shape: tuple[int, ...],
-    num_classes: int = 0,
-) -> RunConfig:  # fmt: skip
+    model: str, data: DataSpec, train: TrainConfig, model_options: dict[str, Any], example: Dataset
+) -> RunConfig:
     """Validate every option and return the config a run folder would record.
 
-    ``input_shape`` (and ``num_classes``, for configs that have that field) come from the data.
+    The fields the data decides (``input_shape``, and ``num_classes`` or ``target_shape`` for the
+    configs that have them) come from ``example``, the training data.
     """
     spec = get_model_spec(model)
-    fields = {f.name for f in dataclasses.fields(spec.config_cls)}
-    from_data: dict[str, Any] = {"input_shape": tuple(example_shape)}
-    if "num_classes" in fields:
-        from_data["num_classes"] = num_classes
-    names = fields - set(from_data)
+    from_data = spec.config_cls.from_data(example)
+    names = {f.name for f in dataclasses.fields(spec.config_cls)} - set(from_data)
     unknown = sorted(set(model_options) - names)
     if unknown:
         raise ConfigError(f"model '{model}' has no option {', '.join(unknown)}; it has {', '.join(sorted(names))}")
@@ -71,19 +69,10 @@ def train_run(
 ) -> tuple[Run, FitResult]:
     """Train a new ``model`` on ``data`` into the run folder ``out`` and write its report."""
     splits = load_splits(data)
-    config = make_run_config(
-        model, data, train, model_options or {}, splits.train.example_shape, count_classes(splits.train)
-    )
+    config = make_run_config(model, data, train, model_options or {}, splits.train)
     trainer = Trainer(config.train, progress)
     run = Run(out) if is_secondary_process() else Run.create(out, config, overwrite=overwrite)
     return run, _fit(trainer, run, config, splits, resume=False)
-
-
-def count_classes(data: Any) -> int:
-    """The number of classes of a labeled Dataset (its class names, else the largest label + 1); 0 if unlabeled."""
-    if data.y is None or len(data.y) == 0:
-        return 0
-    return len(data.classes) if data.classes else int(data.y.max()) + 1
 
 
 def resume_run(
@@ -140,7 +129,7 @@ def train_or_resume(
         return train_run(model, data, train, out, model_options, progress=progress)
     saved = run.load_config()
     splits = load_splits(data)
-    wanted = make_run_config(model, data, train, model_options or {}, splits.train.example_shape, count_classes(splits.train))
+    wanted = make_run_config(model, data, train, model_options or {}, splits.train)
     differences = config_differences(saved, wanted)
     if differences:
         raise ConfigError(

@@ -26,6 +26,11 @@ class ModelConfig:
 
     input_shape: tuple[int, ...] = option((), "shape of one example, taken from the data", cli=False)
 
+    @classmethod
+    def from_data(cls, data: Any) -> dict[str, Any]:
+        """The fields the training data decides (a Dataset's shapes, classes): ``input_shape`` here."""
+        return {"input_shape": tuple(data.example_shape)}
+
     def validate(self) -> None:
         """Raise ConfigError naming the first invalid value."""
         if not self.input_shape or any(s < 1 for s in self.input_shape):

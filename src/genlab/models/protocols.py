@@ -15,6 +15,7 @@ inherit from anything here.
     Likelihood     log_likelihood(x, output), log_weights(x, k, eps): importance-weighted bounds on log p(x)
     ReconstructionScorer  reconstruction_error(x) -> (N,) training loss per example (autoencoders)
     BinaryClassifier      classify(x) -> (N,) logits of the positive class
+    Translator     translate(images, direction) -> images of the other domain (pix2pix, CycleGAN)
 """
 
 from __future__ import annotations
@@ -113,4 +114,11 @@ class ReconstructionScorer(Protocol):
 class BinaryClassifier(Protocol):
     def classify(self, x: torch.Tensor) -> torch.Tensor:
         """Logits (N,) of the positive class."""
+        ...
+
+
+@runtime_checkable
+class Translator(Protocol):
+    def translate(self, images: torch.Tensor, direction: str | None = None) -> torch.Tensor:
+        """Images (N, C, H, W) in [0, 1] translated AtoB or BtoA (None: the model's own direction)."""
         ...

@@ -43,9 +43,10 @@ DEFAULT_PART = "model"  # the one part of a single-loss model
 class Part:
     """A part of a model with its own Adam optimizer (one player of a game, or the whole model).
 
-    ``lr=None`` takes the run's ``--lr``. When ``ema`` is given (a copy of ``module`` that is not
-    trained), the trainer moves it toward ``module`` after each of the part's updates (see
-    :mod:`genlab.train.ema`).
+    ``lr=None`` takes the run's ``--lr``. ``lr_schedule(step, total_steps)``, when given, scales
+    that rate at every update (a function of the step alone, so a resumed run follows it exactly).
+    When ``ema`` is given (a copy of ``module`` that is not trained), the trainer moves it toward
+    ``module`` after each of the part's updates (see :mod:`genlab.train.ema`).
     """
 
     module: nn.Module
@@ -53,6 +54,20 @@ class Part:
     betas: tuple[float, float] = (0.9, 0.999)
     ema: nn.Module | None = None
     ema_decay: float = 0.999
+    lr_schedule: Callable[[int, int], float] | None = None
+
+
+def linear_decay(constant_share: float) -> Callable[[int, int], float]:
+    """A learning rate held for the first ``constant_share`` of training, then decayed linearly to
+    zero at the last step (pix2pix's and CycleGAN's "linear" policy, by steps instead of epochs)."""
+
+    def factor(step: int, total: int) -> float:
+        start = constant_share * total
+        if step < start or total <= start:
+            return 1.0
+        return max(0.0, 1.0 - (step - start + 1) / (total - start + 1))
+
+    return factor
 
 
 @dataclass

@@ -170,6 +170,7 @@ class _Players:
     parts: dict[str, Part]
     nets: dict[str, nn.Module]
     optimizers: dict[str, torch.optim.Optimizer]
+    lrs: dict[str, float]  # each part's base learning rate
 
 
 def _set_up_players(fabric: Fabric, model: nn.Module, trainable: Trainable, lr: float) -> _Players:
@@ -181,14 +182,15 @@ def _set_up_players(fabric: Fabric, model: nn.Module, trainable: Trainable, lr: 
     # Fabric's module wrapper casts for reduced precision and routes DDP's forward; on one device at
     # full precision it does neither, and its output walk costs ~0.08 ms a step: call the module.
     plain = isinstance(fabric.strategy, SingleDeviceStrategy) and type(fabric.strategy.precision) is Precision
-    nets, optimizers = {}, {}
+    nets, optimizers, lrs = {}, {}, {}
     for name, part in parts.items():
         if "." in name:
             raise ConfigError(f"optimizer part names cannot contain '.', got {name!r}")
-        adam = torch.optim.Adam(part.module.parameters(), lr=part.lr or lr, betas=part.betas, fused=fused)
+        lrs[name] = part.lr or lr
+        adam = torch.optim.Adam(part.module.parameters(), lr=lrs[name], betas=part.betas, fused=fused)
         wrapped, optimizers[name] = fabric.setup(part.module, adam)
         nets[name] = part.module if plain else wrapped
-    return _Players(parts, nets, optimizers)
+    return _Players(parts, nets, optimizers, lrs)
 
 
 class _DeviceData:
@@ -272,16 +274,17 @@ class _Updater:
     update, and under DDP one all-reduce, answers these questions on every process at once.
     """
 
-    def __init__(self, fabric: Fabric, players: _Players, grad_clip: float | None) -> None:
-        self.fabric, self.players, self.grad_clip = fabric, players, grad_clip
+    def __init__(self, fabric: Fabric, players: _Players, grad_clip: float | None, total_steps: int) -> None:
+        self.fabric, self.players, self.grad_clip, self.total_steps = fabric, players, grad_clip, total_steps
+        self.step = 0
         self.first = True
         self.stop: _StopRequest | None = None
         self.clock: _Clock | None = None
         self.checkpoint_due = False  # the clock says a checkpoint is due (agreed by every process)
 
-    def arm(self, stop: _StopRequest, clock: _Clock) -> None:
-        """Start a step; its first update asks ``stop`` and ``clock`` whether it may happen."""
-        self.first, self.stop, self.clock = True, stop, clock
+    def arm(self, step: int, stop: _StopRequest, clock: _Clock) -> None:
+        """Start step ``step``; its first update asks ``stop`` and ``clock`` whether it may happen."""
+        self.step, self.first, self.stop, self.clock = step, True, stop, clock
 
     def __call__(self, name: str, loss: torch.Tensor) -> None:
         players, fabric = self.players, self.fabric
@@ -294,13 +297,15 @@ class _Updater:
             raise _Abandoned(stop)
         if late:
             raise _Abandoned("out_of_time")
-        optimizer = players.optimizers[name]
+        optimizer, part = players.optimizers[name], players.parts[name]
         optimizer.zero_grad(set_to_none=True)
         fabric.backward(loss)
         if self.grad_clip is not None:
             fabric.clip_gradients(players.nets[name], optimizer, max_norm=self.grad_clip)
+        if part.lr_schedule is not None:
+            for group in optimizer.param_groups:
+                group["lr"] = players.lrs[name] * part.lr_schedule(self.step, self.total_steps)
         optimizer.step()
-        part = players.parts[name]
         if part.ema is not None:
             ema_update(part.ema, part.module, ema_decay(part.ema_decay, _updates_taken(optimizer)))
 
@@ -398,7 +403,6 @@ class _Session:
             model.to(memory_format=torch.channels_last)
         self.trainable = as_trainable(model)
         self.players = _set_up_players(fabric, model, self.trainable, config.lr)
-        self.update = _Updater(fabric, self.players, config.grad_clip)
         self.data = _DeviceData(fabric, splits, spec, config.seed, channels_last)
         n_shard = self.data.n // self.world
         if n_shard == 0:
@@ -407,6 +411,7 @@ class _Session:
         self.total_steps = config.epochs * self.steps_per_epoch
         if config.max_steps is not None:
             self.total_steps = min(self.total_steps, config.max_steps)
+        self.update = _Updater(fabric, self.players, config.grad_clip, self.total_steps)
         self.progress = Progress()
         self.epoch_weights: torch.Tensor | None = None  # the sampling weights of the current epoch, if any
         self.pending = _PendingSums()
@@ -466,7 +471,7 @@ class _Session:
             index = batches[progress.batch]
             seed_device(self.fabric.device, derive_seed(c.seed, "step", progress.step, self.rank))
             batch = self.data.batch(index)
-            self.update.arm(stop, clock)
+            self.update.arm(progress.step, stop, clock)
             try:
                 terms = self.trainable.training_step(batch, StepContext(progress.step, self.players.nets, self.update))
             except _NonFinite as e:

@@ -16,11 +16,18 @@ def pair_rows(top: torch.Tensor, bottom: torch.Tensor, ncol: int = 8) -> torch.T
 
     Shown as a grid with ``ncol`` columns, each input sits directly above its counterpart.
     """
-    if top.shape != bottom.shape:
-        raise ValueError(f"pair_rows needs equal shapes, got {tuple(top.shape)} and {tuple(bottom.shape)}")
+    return interleave_rows([top, bottom], ncol)
+
+
+def interleave_rows(batches: list[torch.Tensor], ncol: int = 8) -> torch.Tensor:
+    """Interleave batches of equal shape row by row: ncol of the first, the matching ncol of the
+    second, ... (an input, its translation and its target, each above the next)."""
+    shapes = {tuple(b.shape) for b in batches}
+    if len(shapes) != 1:
+        raise ValueError(f"interleave_rows needs equal shapes, got {sorted(shapes)}")
     rows = []
-    for start in range(0, len(top), ncol):
-        rows += [top[start : start + ncol], bottom[start : start + ncol]]
+    for start in range(0, len(batches[0]), ncol):
+        rows += [b[start : start + ncol] for b in batches]
     return torch.cat(rows)
 
 

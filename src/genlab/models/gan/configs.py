@@ -6,7 +6,7 @@ Configs import no torch, so the command line lists the models and their options 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from genlab.errors import ConfigError
 from genlab.models.config import ModelConfig, check_choice, option
@@ -32,6 +32,13 @@ class GameConfig(ModelConfig):
     d_steps: int = option(1, "discriminator updates per generator update (wgan-gp: 5)")
     conditional: bool = option(False, "condition both players on the class labels of the data")
     num_classes: int = option(0, "number of classes, from the data", cli=False)
+
+    @classmethod
+    def from_data(cls, data: Any) -> dict[str, Any]:
+        """``input_shape``, and ``num_classes`` of labeled data (its class names, else the largest label + 1)."""
+        if data.y is None or len(data.y) == 0:
+            return super().from_data(data) | {"num_classes": 0}
+        return super().from_data(data) | {"num_classes": len(data.classes) if data.classes else int(data.y.max()) + 1}
 
     def validate(self) -> None:
         super().validate()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -23,7 +24,7 @@ from genlab.data.splits import DataSpec, Splits, load_splits, noisy_view, reuse_
 from genlab.device import resolve_device
 from genlab.errors import ConfigError, RunError
 from genlab.io import remove_orphaned_temp_files
-from genlab.models.protocols import Conditional, Reconstructor, Sampler
+from genlab.models.protocols import Conditional, Reconstructor, Sampler, Translator
 from genlab.models.registry import build_model, get_model_spec
 from genlab.progress import ProgressFn
 from genlab.report import write_report, write_training_animations
@@ -230,3 +231,52 @@ def reconstruct_run(path: str, n: int = 16, split: str = "test", seed: int = 0, 
         raise RunError(f"{run.path} was trained on vectors, which have no picture; use `genlab evaluate` for numbers")
     x = noisy_view(config.data, data.x, data.bits, torch.Generator().manual_seed(seed)).to(dev)
     return x.cpu(), model.reconstruct(x).clamp(0, 1).cpu()
+
+
+def translate_run(
+    path: str, inputs: str, out: str, direction: str | None = None, batch_size: int = 16, device: str = "auto",
+    progress: ProgressFn | None = None,
+) -> list[Path]:
+    """Translate the image file or every image of the folder ``inputs`` with the run's model
+    (pix2pix, CycleGAN); write each result as a PNG of the same name into the folder ``out``.
+
+    Every input is translated, at its own size; images of one size go through in batches of
+    ``batch_size``. ``direction`` (AtoB or BtoA) picks CycleGAN's generator; pix2pix translates in
+    the direction it was trained in only. The model runs in evaluation mode (see the models).
+    """
+    from genlab.data.folder import image_files, read_image
+    from genlab.viz.grid import save_grid
+
+    if batch_size < 1:
+        raise ConfigError(f"--batch-size must be at least 1, got {batch_size}")
+    run = Run(path)
+    config = run.load_config()
+    model = run.load_model(resolve_device(device))
+    if not isinstance(model, Translator):
+        raise ConfigError(f"{run.path} holds a '{config.model}' model, which does not translate images; train pix2pix or cyclegan")
+    files = image_files(Path(inputs).expanduser())
+    out_dir = Path(out)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(f"--out {out_dir} is a file; give a folder for the translated images")
+    shape = config.model_config.source_shape(direction)  # type: ignore[attr-defined]
+    model.translate(torch.zeros(1, *shape), direction)  # a bad --direction fails before any image is read
+    channels = shape[0]
+    images = [(file, read_image(file, channels)) for file in files]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    by_size: dict[tuple[int, ...], list[tuple[Path, torch.Tensor]]] = {}
+    for file, image in images:
+        by_size.setdefault(tuple(image.shape), []).append((file, image))
+    for group in by_size.values():
+        for start in range(0, len(group), batch_size):
+            chunk = group[start : start + batch_size]
+            outputs = model.translate(torch.stack([image for _, image in chunk]).to(model_device(model)), direction).cpu()
+            for (file, _), output in zip(chunk, outputs):
+                written.append(save_grid(output[None], out_dir / f"{file.stem}.png", ncol=1, scale=1))
+            if progress is not None:
+                progress("translating", len(written), len(images))
+    return written
+
+
+def model_device(model: torch.nn.Module) -> torch.device:
+    return next(model.parameters()).device

@@ -130,3 +130,4 @@ def interpolate(
         images = interpolate_noise_run(str(run), a, b, steps, slerp, label, device)
         path = save_picture(out, path_strip(images), interpolation_frames(images) if gif else None)
         log.info("wrote the path from the noise of seed %d to seed %d (%d steps) to %s", a, b, steps, path)
+

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import torch
 from PIL import Image, UnidentifiedImageError
 
 from genlab.data.attributes import AttributeTable, attribute_factors, read_attributes
@@ -53,6 +54,27 @@ def _as_array(image: Image.Image, mode: str, resize: int | None) -> np.ndarray:
     if resize is not None and image.size != (resize, resize):
         image = image.resize((resize, resize), Image.Resampling.LANCZOS)
     return np.asarray(image, dtype=np.uint8)
+
+
+def image_files(path: Path) -> list[Path]:
+    """The image files of ``path``: the file itself, or a folder's images in name order; a
+    DataError when there are none."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise DataError(f"no file or folder at {path}; give an image file or a folder of images")
+    files = _image_files(path)
+    if not files:
+        raise DataError(f"{path} holds no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
+    return files
+
+
+def read_image(path: Path, channels: int) -> torch.Tensor:
+    """One image file as (channels, H, W) float32 in [0, 1] (color made gray or gray made color
+    as asked); a DataError that names the file when it is not an image."""
+    array = _as_array(_open(path), "RGB" if channels == 3 else "L", None)
+    x = torch.from_numpy(array.astype(np.float32) / 255.0)
+    return x.permute(2, 0, 1) if x.dim() == 3 else x.unsqueeze(0)
 
 
 def _is_color(image: Image.Image) -> bool:

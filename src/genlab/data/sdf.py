@@ -105,13 +105,17 @@ class Canvas:
     """B RGB images with an alpha channel (premultiplied), painted back to front.
 
     Drawing happens in windows: a shape that stays inside a known rectangle is evaluated on
-    that rectangle's pixels only, which is most of the speed of a detailed drawing.
+    that rectangle's pixels only, which is most of the speed of a detailed drawing. With
+    ``labels`` the canvas also keeps a label map (B, size, size), 0 where nothing is painted: each
+    paint that names its part writes the part's label where it covers at least half the pixel,
+    so the map is the drawing's own partition into parts.
     """
 
-    def __init__(self, n: int, size: int) -> None:
+    def __init__(self, n: int, size: int, labels: bool = False) -> None:
         self.size = size
         self.rgb = torch.zeros(n, 3, size, size)
         self.alpha = torch.zeros(n, 1, size, size)
+        self.labels = torch.zeros(n, size, size, dtype=torch.long) if labels else None
         self.pixel = 2.0 / size
         self.x, self.y = grid(size)
 
@@ -130,11 +134,15 @@ class Window:
         self.canvas, self.rows, self.cols = canvas, rows, cols
         self.x, self.y = canvas.x[..., cols], canvas.y[:, rows, :]
 
-    def paint(self, distance: torch.Tensor, color: torch.Tensor, opacity: Tensorish = 1.0) -> None:
-        """Paint ``color`` (B, 3) where ``distance`` (B, h, w) is negative, with the given opacity."""
+    def paint(self, distance: torch.Tensor, color: torch.Tensor, opacity: Tensorish = 1.0, part: int | None = None) -> None:
+        """Paint ``color`` (B, 3) where ``distance`` (B, h, w) is negative, with the given opacity;
+        on a canvas with labels, a ``part`` label where the paint covers at least half a pixel."""
         a = coverage(distance, self.canvas.pixel)
         if not isinstance(opacity, float) or opacity != 1.0:
             a = a * opacity
+        if self.canvas.labels is not None and part is not None:
+            labels = self.canvas.labels[:, self.rows, self.cols]
+            labels.masked_fill_(a >= 0.5, part)
         a = a.unsqueeze(1)
         rgb = self.canvas.rgb[:, :, self.rows, self.cols]
         rgb.lerp_(color.view(-1, 3, 1, 1).expand_as(rgb), a)  # one pass, no temporary (B, 3, h, w)

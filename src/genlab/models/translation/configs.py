@@ -65,6 +65,11 @@ class TranslationConfig(ModelConfig):
                 raise ConfigError(message)
 
 
+    def source_shape(self, direction: str | None) -> tuple[int, ...]:
+        """The shape of the images translated in ``direction`` (AtoB or BtoA; None: AtoB)."""
+        return tuple(self.target_shape if direction == "BtoA" else self.input_shape)
+
+
 @dataclass
 class Pix2PixConfig(TranslationConfig):
     """pix2pix: a U-Net generator and a conditional PatchGAN, trained on pairs."""
@@ -80,6 +85,9 @@ class Pix2PixConfig(TranslationConfig):
         check_choice(self, "direction")
         if self.lambda_l1 < 0 or self.lambda_gan < 0:
             raise ConfigError("--lambda-l1 and --lambda-gan must be non-negative")
+
+    def source_shape(self, direction: str | None) -> tuple[int, ...]:
+        return super().source_shape(direction or self.direction)
 
     @property
     def depth(self) -> int:

@@ -233,6 +233,23 @@ def feature_extractor(
         raise ConfigError(f"unknown feature extractor '{kind}'; choose {', '.join(FEATURE_KINDS)}")
     if kind == "auto":
         kind = "classifier" if train.y is not None else "autoencoder"
+    model, info = trained_network(kind, train, test, dataset_name, training, device, cache)
+    embed = model.features if kind == "classifier" else model.encode
+    return FeatureExtractor(f"{kind}:{dataset_name}", embed, info, device=torch.device(device))
+
+
+def trained_network(
+    kind: str,
+    train: Dataset,
+    test: Dataset | None = None,
+    dataset_name: str = "data",
+    training: FeatureTraining | None = None,
+    device: str | torch.device = "cpu",
+    cache: Path | None = None,
+) -> tuple[nn.Module, dict[str, Any]]:
+    """The ``classifier`` (a FeatureClassifier of ``train``'s labels, one softmax per label column)
+    or ``autoencoder`` trained on ``train``, from the cache when it holds one; in evaluation mode
+    on ``device``, with facts about it (``info``)."""
     if kind == "classifier" and train.y is None:
         raise ConfigError(f"{dataset_name} has no labels to train a classifier on; use --features autoencoder")
     training = training or FeatureTraining()
@@ -274,7 +291,5 @@ def feature_extractor(
         except OSError as e:
             log.warning("cannot cache the feature network in %s (%s); set GENLAB_CACHE to a writable folder", path.parent, e)
         info["cached"] = False
-    model.to(device).eval()
-    embed = model.features if kind == "classifier" else model.encode
     info["path"] = str(path)
-    return FeatureExtractor(f"{kind}:{dataset_name}", embed, info, device=device)
+    return model.to(device).eval(), info

@@ -45,13 +45,13 @@ class _UNetBlock(nn.Module):
     input beside the output, which is the skip connection."""
 
     def __init__(self, in_channels: int, inner: int, out_channels: int, inside: nn.Module | None, norm: Norm,
-                 dropout: bool = False, outermost: bool = False) -> None:  # fmt: skip
+                 dropout: bool = False, outermost: bool = False, logits: bool = False) -> None:  # fmt: skip
         super().__init__()
         self.outermost = outermost
         down = nn.Conv2d(in_channels, inner, 4, stride=2, padding=1, bias=False)
-        if outermost:  # no norm before, a tanh after: the image itself
+        if outermost:  # no norm before; after, a tanh to an image (or nothing, for logits)
             up = nn.ConvTranspose2d(inner * 2, out_channels, 4, stride=2, padding=1)
-            self.model = nn.Sequential(down, inside, nn.ReLU(True), up, nn.Tanh())  # type: ignore[arg-type]
+            self.model = nn.Sequential(down, inside, nn.ReLU(True), up, *([] if logits else [nn.Tanh()]))  # type: ignore[arg-type]
         elif inside is None:  # innermost: no norm on the bottleneck, nothing inside to concatenate
             up = nn.ConvTranspose2d(inner, out_channels, 4, stride=2, padding=1, bias=False)
             self.model = nn.Sequential(nn.LeakyReLU(0.2, True), down, nn.ReLU(True), up, norm(out_channels))
@@ -67,10 +67,11 @@ class _UNetBlock(nn.Module):
 class UNet(nn.Module):
     """pix2pix's U-Net: ``depth`` halvings (8 takes 256x256 to 1x1) with widths ngf, 2 ngf, 4 ngf,
     8 ngf, 8 ngf, ... and dropout 0.5 in up to three decoder blocks next to the bottleneck that are
-    8 ngf wide, as in the paper (none at depth 5 or less, as in its code)."""
+    8 ngf wide, as in the paper (none at depth 5 or less, as in its code). With ``logits`` the
+    output has no tanh (a segmenter's class scores)."""
 
     def __init__(self, in_channels: int, out_channels: int, depth: int, ngf: int = 64, norm: str = "instance",
-                 dropout: bool = True) -> None:  # fmt: skip
+                 dropout: bool = True, logits: bool = False) -> None:  # fmt: skip
         super().__init__()
         if depth < 2:
             raise ValueError(f"a U-Net needs at least 2 halvings, got {depth}")
@@ -80,7 +81,7 @@ class UNet(nn.Module):
         for level in range(depth - 2, 0, -1):
             full = widths[level - 1] == widths[level] == ngf * 8
             block = _UNetBlock(widths[level - 1], widths[level], widths[level - 1], block, make, dropout and full and level >= depth - 4)
-        self.model = _UNetBlock(in_channels, widths[0], out_channels, block, make, outermost=True)
+        self.model = _UNetBlock(in_channels, widths[0], out_channels, block, make, outermost=True, logits=logits)
         self.multiple = 2**depth
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

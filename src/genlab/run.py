@@ -9,6 +9,7 @@
     RUN/train_summary.json          how training ended, throughput, replica checksums
     RUN/eval_SPLIT.json             results of ``genlab evaluate``
     RUN/quality_SPLIT.json          results of ``genlab evaluate --quality``
+    RUN/translation_SPLIT.json      results of ``genlab evaluate --translation``
     RUN/training.gif                the snapshots over training, for models that ask for it (GANs)
     RUN/latent_walk.gif             a walk through the noise space (image GANs)
     RUN/report.html                 the self-contained report
@@ -147,6 +148,13 @@ class Run:
     def quality_paths(self) -> list[Path]:
         """The saved ``genlab evaluate --quality`` results, by split name."""
         return sorted(self.path.glob("quality_*.json"))
+
+    def translation_path(self, split: str) -> Path:
+        """The results of ``genlab evaluate --translation`` on ``split``."""
+        return self.path / f"translation_{split}.json"
+
+    def translation_paths(self) -> list[Path]:
+        return sorted(self.path.glob("translation_*.json"))
 
     def snapshot_path(self, epoch: int, name: str) -> Path:
         """Where the training picture ``name`` of the end of ``epoch`` goes."""

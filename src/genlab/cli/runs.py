@@ -44,6 +44,7 @@ def evaluate(
     groups: str = typer.Option("skin,glasses", help="With --fairness: the attributes whose combinations form the groups."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     quality: bool = typer.Option(False, "--quality", help="Score sample quality (FD, KID, precision, recall) instead of likelihoods."),
+    translation: bool = typer.Option(False, "--translation", help="Score a pix2pix or cyclegan run's translations (L1, PSNR, SSIM; FCN-score and IoU on faces-parts; domain accuracy, attribute preservation and counterfactual scores on face domains)."),
     n_generated: int = typer.Option(10_000, help="--quality: samples to draw."),
     n_real: int = typer.Option(10_000, help="--quality: real examples of the split (a seeded subset; all if fewer)."),
     features: str = typer.Option("auto", help="--quality: auto, classifier (needs labels) or autoencoder."),
@@ -54,6 +55,20 @@ def evaluate(
 ) -> None:
     from genlab.report import write_report
 
+    if translation:
+        from genlab.errors import ConfigError
+        from genlab.evaluate.run_translation import translation_run
+
+        if data is not None or quality:
+            raise ConfigError("--translation scores the run on its own data; leave out --data and --quality")
+        with progress_bar() as progress:
+            result = translation_run(str(run), split or "test", n, batch_size, seed, device, progress=progress)
+        write_report(run)
+        if as_json:
+            print_json(result)
+        else:
+            _print_nested(result)
+        return
     if quality:
         from genlab.errors import ConfigError
         from genlab.evaluate.run_quality import quality_run
@@ -181,3 +196,18 @@ def report(
     Run(run).load_model()  # missing or corrupt weights are an error here, not a report without pictures
     path = write_report(run, target)
     sys.stdout.write(f"{path}\n")
+
+
+def _print_nested(result: dict) -> None:  # type: ignore[type-arg]
+    """Nested results (translation scores) as indented lines."""
+
+    def lines(values: dict, indent: int) -> None:  # type: ignore[type-arg]
+        for key, value in values.items():
+            if isinstance(value, dict):
+                sys.stdout.write(" " * indent + f"{key}:\n")
+                lines(value, indent + 2)
+            else:
+                shown = f"{value:.4f}" if isinstance(value, float) else str(value)
+                sys.stdout.write(" " * indent + f"{key}: {shown}\n")
+
+    lines(result, 0)

@@ -25,6 +25,7 @@ def _common_train_parameters() -> list[inspect.Parameter]:
     spec: list[tuple[str, Any, Any]] = [
         ("out", Path, O(..., "--out", "-o", help="Run folder to create (or to continue with --resume).")),
         ("data", str | None, O(None, rich_help_panel="Data", help="Data set: a built-in name (see `genlab datasets`), folder:PATH or npz:PATH. Default: fashion-mnist (digits if it is not installed).")),
+        ("data_b", str | None, O(None, "--data-b", rich_help_panel="Data", help="Domain B of unpaired translation (cyclegan), any data set as --data, which is then domain A.")),
         ("epochs", int | None, O(None, rich_help_panel="Training", help="Passes over the training data (default 10).")),
         ("batch_size", int, O(128, rich_help_panel="Training", help="Examples per step on each device.")),
         ("lr", float, O(1e-3, rich_help_panel="Training", help="Adam learning rate.")),
@@ -96,7 +97,7 @@ def _make_train_command(model_name: str) -> Any:
     return command
 
 
-def _train(model_name: str, model_options: dict[str, Any], *, out: Path, data: str | None, epochs: int | None,
+def _train(model_name: str, model_options: dict[str, Any], *, out: Path, data: str | None, data_b: str | None, epochs: int | None,
            batch_size: int, lr: float, seed: int, limit: int | None, max_steps: int | None, max_time: float | None,
            resize: int | None,
            binarize: bool, dequantize: bool, val_fraction: float, accelerator: str, devices: int, strategy: str,
@@ -123,7 +124,9 @@ def _train(model_name: str, model_options: dict[str, Any], *, out: Path, data: s
         else:
             if data is not None and not data.strip():
                 raise ConfigError("--data is empty; give a data set name (see `genlab datasets`), folder:PATH or npz:PATH")
-            spec = DataSpec(default_dataset() if data is None else data, resize, binarize, dequantize, limit, val_fraction, seed)
+            if data_b is not None and not data_b.strip():
+                raise ConfigError("--data-b is empty; give domain B's data set (see `genlab datasets`)")
+            spec = DataSpec(default_dataset() if data is None else data, resize, binarize, dequantize, limit, val_fraction, seed, data_b)
             train = TrainConfig(
                 epochs=TrainConfig.epochs if epochs is None else epochs, batch_size=batch_size, lr=lr, seed=seed, max_steps=max_steps,
                 max_time=max_time,

@@ -33,7 +33,14 @@ import torch
 
 from genlab.data import sdf
 from genlab.data.dataset import Dataset
-from genlab.data.face_render import BACKGROUNDS, HAIR_COLORS, HAIR_STYLES, FaceAttributes, render_faces
+from genlab.data.face_render import (
+    BACKGROUNDS,
+    HAIR_COLORS,
+    HAIR_STYLES,
+    FaceAttributes,
+    label_colors,
+    render_faces,
+)
 from genlab.data.nonfaces import NEGATIVE_KINDS, render_nonfaces
 from genlab.data.options import check_keys, numbers, parse_options, positive_int
 from genlab.data.source import SourceInfo
@@ -141,8 +148,24 @@ class FaceFactors:
         with sdf.render_threads():
             for start in range(0, len(factors), _CHUNK):
                 images = render_faces(factors_to_attributes(factors[start : start + _CHUNK]), self.size)
-                out[start : start + _CHUNK] = images.mul_(255.0).round_().div_(255.0)
+                out[start : start + _CHUNK] = _quantized(images)
         return out
+
+    def render_parts(self, factors: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        """The faces of :meth:`render` and their label maps drawn in the part colors, both
+        (n, 3, size, size) on the 8-bit grid (see genlab.data.face_render.PARTS)."""
+        factors = _check_factors(factors)
+        faces, maps = torch.empty(2, len(factors), 3, self.size, self.size)
+        with sdf.render_threads():
+            for start in range(0, len(factors), _CHUNK):
+                images, labels = render_faces(factors_to_attributes(factors[start : start + _CHUNK]), self.size, labels=True)
+                faces[start : start + _CHUNK] = _quantized(images)
+                maps[start : start + _CHUNK] = _quantized(label_colors(labels))
+        return faces, maps
+
+
+def _quantized(images: torch.Tensor) -> torch.Tensor:
+    return images.mul_(255.0).round_().div_(255.0)
 
 
 def face_sampler(size: int = SIZE, **frequencies: float | list[float]) -> FaceFactors:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 
@@ -33,6 +33,7 @@ class DataSpec:
     limit: int | None = None  # use only the first N training examples (after the seeded shuffle)
     val_fraction: float = 0.1  # share of the training pool held out for validation
     seed: int = 0  # seed of the train/validation split
+    name_b: str | None = None  # a second data set: domain B of unpaired translation (domain A is ``name``)
 
     def __post_init__(self) -> None:
         if self.limit is not None and self.limit < 1:
@@ -83,6 +84,8 @@ def load_splits(spec: DataSpec) -> Splits:
     then validation carved from the training pool by ``spec.seed``, then ``spec.limit``."""
     if spec in _LOADED:
         return _LOADED[spec]
+    if spec.name_b is not None:
+        return _unpaired_splits(spec)
     pool, test = get_source(spec.name).load(spec.resize)
     if spec.binarize and pool.is_image is False:
         raise DataError("--binarize applies to images with values in [0, 1], but this data set holds vectors")
@@ -132,3 +135,17 @@ def noisy_view(spec: DataSpec, x: torch.Tensor, bits: int | None, generator: tor
             raise DataError("--dequantize needs quantized data such as 8-bit images")
         return dequantize(x, bits, generator)
     return x
+
+
+def _unpaired_splits(spec: DataSpec) -> Splits:
+    """Two domains, each split as on its own, paired split by split (see genlab.data.paired.unpaired)."""
+    from genlab.data.paired import domain_test, unpaired
+
+    specs = replace(spec, name_b=None), replace(spec, name=spec.name_b, name_b=None)
+    (a, b), (source_a, source_b) = (load_splits(s) for s in specs), (get_source(s.name) for s in specs)
+    if not len(a.val) or not len(b.val):
+        val = replace(a.val.subset(slice(0, 0)), extras={"b": b.val.x[:0]})
+    else:
+        val = unpaired(a.val, b.val, spec.seed + 1)
+    test = unpaired(domain_test(source_a, a.test), domain_test(source_b, b.test), spec.seed + 2)
+    return Splits(unpaired(a.train, b.train, spec.seed), val, test)

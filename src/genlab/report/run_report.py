@@ -62,7 +62,8 @@ def render_report(run: Run) -> str:
     ]
     evals = run.eval_paths()
     qualities = run.quality_paths()
-    if evals or qualities:
+    translations = run.translation_paths()
+    if evals or qualities or translations:
         parts.append("<h2>Metrics</h2>")
         for path in evals:
             result = run.read_json(path) or {}
@@ -74,6 +75,9 @@ def render_report(run: Run) -> str:
             result = run.read_json(path) or {}
             shown = {k: v for k, v in result.items() if k not in ("run", "model", "dataset", "feature_info")}
             parts.append(f"<h3>Sample quality against the {html.escape(path.stem.replace('quality_', ''))} split</h3>" + key_value_table(shown))
+        for path in translations:
+            result = {k: v for k, v in (run.read_json(path) or {}).items() if k not in ("run", "model", "dataset")}
+            parts.append(f"<h3>Translation, {html.escape(path.stem.replace('translation_', ''))} split</h3>" + key_value_table(result))
     else:
         parts.append(f"<p class='note'>No evaluation yet: run <code>genlab evaluate {html.escape(str(run.path))}</code>.</p>")
     if summary:

@@ -31,3 +31,20 @@ def to_model(images: torch.Tensor) -> torch.Tensor:
 def to_data(images: torch.Tensor) -> torch.Tensor:
     """Network outputs in [-1, 1] as images in [0, 1]."""
     return ((images + 1) / 2).clamp(0, 1)
+
+
+def augment(batches: list[torch.Tensor], crop: int, flip: bool) -> list[torch.Tensor]:
+    """The same random ``crop`` x ``crop`` window and left-right flip of each example, applied to
+    every batch of a pair (pix2pix's load-size / crop / flip, the load size being --resize); the
+    draws come from torch's global random state, which the trainer seeds per step."""
+    if not crop and not flip:
+        return batches
+    n, (h, w) = len(batches[0]), batches[0].shape[-2:]
+    size_h, size_w = (min(crop, h), min(crop, w)) if crop else (h, w)
+    tops, lefts = torch.randint(h - size_h + 1, (n,)).tolist(), torch.randint(w - size_w + 1, (n,)).tolist()
+    flips = (torch.rand(n) < 0.5).tolist() if flip else [False] * n
+    out = []
+    for batch in batches:
+        rows = [batch[i, :, t : t + size_h, l : l + size_w] for i, (t, l) in enumerate(zip(tops, lefts))]
+        out.append(torch.stack([r.flip(-1) if f else r for r, f in zip(rows, flips)]))
+    return out

@@ -29,6 +29,8 @@ class TranslationConfig(ModelConfig):
     lr_d: float = option(2e-4, "Adam learning rate of the discriminator(s)")
     beta1: float = option(0.5, "Adam beta1 of every player (the papers' 0.5)")
     decay_start: float = option(0.5, "share of training at the constant learning rate, before it decays linearly to zero")
+    crop: int = option(0, "train on random crops of this size (the papers' 256 of images loaded at --resize 286; 0: whole images)")
+    flip: bool = option(False, "flip training pairs left to right at random")
 
     @classmethod
     def from_data(cls, data: Any) -> dict[str, Any]:
@@ -59,6 +61,7 @@ class TranslationConfig(ModelConfig):
             (self.lr_g > 0 and self.lr_d > 0, "--lr-g and --lr-d must be positive"),
             (0 <= self.beta1 < 1, f"--beta1 must be in [0, 1), got {self.beta1}"),
             (0 <= self.decay_start <= 1, f"--decay-start must be in [0, 1], got {self.decay_start}"),
+            (0 <= self.crop <= min(self.input_shape[1:]), f"--crop must be 0 to the image size {min(self.input_shape[1:])}, got {self.crop}"),
         ]
         for ok, message in checks:
             if not ok:
@@ -133,7 +136,7 @@ register_model(
         "cyclegan", "genlab.models.translation.cyclegan:CycleGAN", CycleGANConfig,
         "CycleGAN: unpaired image-to-image translation with cycle consistency (Zhu et al. 2017)",
         examples=(
-            "genlab train cyclegan --data 'faces:glasses=1,0' --data-b 'faces:glasses=0,1' --resize 32 --ngf 16 --blocks 6 --out runs/glasses",
+            "genlab train cyclegan --data faces:glasses=0 --data-b faces:glasses=1 --resize 32 --ngf 16 --blocks 6 --out runs/glasses",
             "genlab train cyclegan --data folder:~/horse2zebra --resize 64 --ngf 32 --blocks 6 --out runs/h2z",
         ),
     )

@@ -19,7 +19,7 @@ from torch import nn
 
 from genlab.errors import ConfigError
 from genlab.models.training import Batch, Part, StepContext, linear_decay
-from genlab.models.translation.common import patch_loss, to_data, to_model
+from genlab.models.translation.common import augment, patch_loss, to_data, to_model
 from genlab.models.translation.configs import CycleGANConfig
 from genlab.models.translation.pool import ImagePool
 from genlab.nets.dcgan import init_dcgan_weights
@@ -111,7 +111,7 @@ class CycleGAN(nn.Module):
     def training_step(self, batch: Batch, ctx: StepContext) -> dict[str, torch.Tensor]:
         """The generators' update, then the discriminators' on real images and pooled fakes."""
         g, d = ctx.nets["generators"], ctx.nets["discriminators"]
-        a, b = to_model(batch["x"]), to_model(batch["b"])
+        a, b = augment([to_model(batch["x"]), to_model(batch["b"])], self.config.crop, self.config.flip)
         out = g(a, b, self.config.lambda_identity > 0)
         terms = self._generator_terms(out, a, b, d(out["fake_a"], out["fake_b"]))
         ctx.update("generators", terms["g_loss"])

@@ -19,7 +19,7 @@ from torch import nn
 
 from genlab.errors import ConfigError
 from genlab.models.training import Batch, Part, StepContext, linear_decay
-from genlab.models.translation.common import patch_loss, to_data, to_model
+from genlab.models.translation.common import augment, patch_loss, to_data, to_model
 from genlab.models.translation.configs import Pix2PixConfig
 from genlab.nets.dcgan import init_dcgan_weights
 from genlab.nets.translation import PatchDiscriminator, UNet, patch_layers_for
@@ -74,7 +74,7 @@ class Pix2Pix(nn.Module):
         """One generator forward, one discriminator update (on the detached fakes), one generator update."""
         c = self.config
         g, d = ctx.nets["generator"], ctx.nets["discriminator"]
-        source, target = self.pair(batch["x"], batch["target"])
+        source, target = augment(list(self.pair(batch["x"], batch["target"])), c.crop, c.flip)
         fake = g(source)
         terms: dict[str, torch.Tensor] = {}
         if c.lambda_gan > 0:

@@ -22,7 +22,7 @@ import torch
 from genlab.data.dataset import Dataset
 from genlab.data.options import check_keys, parse_options, positive_int
 from genlab.data.sdf import render_threads
-from genlab.data.source import SourceInfo
+from genlab.data.source import SourceInfo, load_every, part_number
 from genlab.errors import DataError
 
 SHAPE_NAMES = ("square", "ellipse", "heart")
@@ -157,16 +157,20 @@ class Shapes:
         chosen = rng.choice(N_IMAGES, size=self.n_train + self.n_test, replace=False)
         return chosen[: self.n_train], chosen[self.n_train :]
 
+    def sizes(self) -> tuple[int, int]:
+        return self.n_train, self.n_test
+
+    def load_at(self, part: str, index: torch.Tensor, resize: int | None = None) -> Dataset:
+        """The sprites at positions ``index`` of the train or test draw, rendered alone."""
+        factors = index_to_factors(self.indices()[part_number(part)][index.numpy()])
+        if resize is None or resize == SIZE:
+            x, bits = self.factors.render(factors), 1  # binary
+        else:
+            x, bits = _render_resized(factors, resize), 8  # anti-aliased, so gray levels
+        return Dataset(x, None, None, bits, torch.from_numpy(factors), FACTOR_NAMES)
+
     def load(self, resize: int | None = None) -> tuple[Dataset, Dataset | None]:
-        splits = []
-        for index in self.indices():
-            factors = index_to_factors(index)
-            if resize is None or resize == SIZE:
-                x, bits = self.factors.render(factors), 1  # binary
-            else:
-                x, bits = _render_resized(factors, resize), 8  # anti-aliased, so gray levels
-            splits.append(Dataset(x, None, None, bits, torch.from_numpy(factors), FACTOR_NAMES))
-        return splits[0], splits[1]
+        return load_every(self, resize)
 
 
 def _render_resized(factors: np.ndarray, size: int) -> torch.Tensor:

@@ -191,8 +191,10 @@ def test_cached_codes_give_the_uncached_scores_to_the_last_digit(sprite_model):
     model, spec = sprite_model
     source, represent = FewSprites(), dis.model_representation(model, spec)
     cache = dis.CodeCache(source, represent)
+    hearts = np.array([[2, 1, turn, 0, 0] for turn in range(5)])  # five new pictures: a small last batch
+    cache.codes(hearts)
     assert dis.compute_all(source, cache, 7, n=100) == dis.compute_all(source, represent, 7, n=100)
-    factors = source.sample_factors(3000, np.random.default_rng(1))
+    factors = np.concatenate([hearts, source.sample_factors(3000, np.random.default_rng(1))])
     assert np.array_equal(dis.codes_of(source, cache, factors), dis.codes_of(source, represent, factors))
     # about 58,000 draws: each of the 960 factor vectors rendered once, each distinct picture encoded once
     every = source.render(np.stack(np.unravel_index(np.arange(960), source.factor_sizes), axis=1))

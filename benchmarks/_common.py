@@ -7,6 +7,8 @@ import os
 import platform
 import re
 import resource
+import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -80,3 +82,32 @@ def markdown_table(header: list[str], rows: list[list[Any]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+# A child's peak memory as the kernel counts it (ru_maxrss) keeps the peak of the process it was
+# forked from across exec, so a command forked from a benchmark that holds data would seem to need
+# that much too. A small launcher process starts the command instead: its own few MiB are the floor.
+_LAUNCHER = """
+import json, os, subprocess, sys, time
+start = time.perf_counter()
+process = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(process.pid, 0)
+cost = {"seconds": time.perf_counter() - start, "peak_rss_mib": usage.ru_maxrss / 1024, "exit": os.waitstatus_to_exitcode(status)}
+open(sys.argv[1], "w").write(json.dumps(cost))
+"""
+
+
+def measured_run(argv: list[str], src: Path, log: Path) -> tuple[str, dict[str, float]]:
+    """Run ``python ARGV`` with the genlab in ``src`` on PYTHONPATH: its stdout, and its wall seconds
+    and peak resident MiB (of that process alone; stderr goes to ``log``)."""
+    env = os.environ | {"PYTHONPATH": str(src)}
+    cost_file = log.with_suffix(".cost.json")
+    with log.open("w") as err:
+        out = subprocess.run(
+            [sys.executable, "-c", _LAUNCHER, str(cost_file), sys.executable, *argv], env=env, stdout=subprocess.PIPE,
+            stderr=err, text=True, check=False,
+        ).stdout  # fmt: skip
+    cost = json.loads(cost_file.read_text())
+    if cost.pop("exit") != 0:
+        raise RuntimeError(f"python {' '.join(argv)} failed:\n{log.read_text()[-2000:]}")
+    return out, cost

@@ -4,7 +4,8 @@ For each image kind (shapes 64x64, faces 64x64 and 32x32, non-face negatives 64x
 it renders batches of 256 from random factor vectors and reports images/s, then times training
 steps (forward, backward, fused Adam) of a conv VAE on batches of 256 of the very same images and
 reports examples/s. The ratio says how many times faster the data is made than consumed; above 1
-generation can never bottleneck training (and the registered data sets render once, at load).
+generation can never bottleneck training (and the registered data sets render once, at load, only
+the examples a run uses).
 Rendering runs on one torch thread (genlab's default, see genlab.data.sdf.RENDER_THREADS); one
 extra row per kind shows two threads. Training uses the process's torch threads.
 
@@ -138,8 +139,8 @@ Images/s of rendering batches of {BATCH} from random factor vectors (median of 7
 examples/s of conv VAE training steps (forward, backward, fused Adam; channels-last; latent 10, conv
 widths 32-32-64-64 at 64x64 and 32-64-64 at 32x32, fc 256) on batches of {BATCH} of the same images. A
 ratio above 1 means the data is made faster than a model consumes it. The registered data sets render
-once when loaded and then train from memory, so the last column (the default set's size over the
-rendering rate) is the whole cost. Rendering uses one torch thread by default: it is many small passes,
+the examples a run uses once, when loaded, and then train from memory, so the last column (the default
+set's size over the rendering rate; less with `--limit`) is the whole cost. Rendering uses one torch thread by default: it is many small passes,
 and on a machine where other processes hold the cores, two threads made it many times slower.
 
 Measured on {m['cpu']}, {m['cores']} cores, torch {m['torch']} ({m['torch_threads']} threads for training),

@@ -2,6 +2,7 @@
 
 import json
 import math
+import shutil
 
 import numpy as np
 import pytest
@@ -192,6 +193,29 @@ def test_evaluate_disentanglement_of_a_run_with_factors(cli, blobs_run, blobs_re
     ):
         assert 0.0 <= value <= 1.0
     assert scores["dci"]["informativeness_test"] > 0.9  # the blob's position is in the code
+
+
+def test_evaluate_scores_disentanglement_as_the_uncached_metrics_do(blobs_run, blobs_registered, tmp_path):
+    """A deterministic view is coded through the cache, a binarized one draws fresh noise for every
+    image drawn (as before the cache): either way the scores are those of the plain metrics."""
+    from genlab.data.factors import factor_source
+    from genlab.evaluate import evaluate_run
+    from genlab.evaluate.disentanglement import compute_all, model_representation
+    from genlab.run import Run
+    from genlab.seeding import derive_seed
+
+    binarized = tmp_path / "binarized"
+    shutil.copytree(blobs_run, binarized)
+    config = json.loads((binarized / "config.json").read_text())
+    config["data"]["binarize"] = True  # the blobs are gray, so the binarized view is a random draw
+    (binarized / "config.json").write_text(json.dumps(config))
+    for path in (blobs_run, binarized):
+        run = Run(path)
+        spec = run.load_config().data
+        result = evaluate_run(str(path), n=8, iwae_k=1, save=False, device="cpu", disentanglement=True, disentanglement_n=50)
+        represent = model_representation(run.load_model(), spec, "cpu", derive_seed(0, "factor-noise"))
+        expected = compute_all(factor_source(spec.name), represent, derive_seed(0, "factors"), 50)
+        assert result["disentanglement"] == expected
 
 
 def test_disentanglement_needs_a_data_set_with_factors(cli, tiny_runs):

@@ -20,7 +20,7 @@ from typing import Any
 import torch
 
 from genlab.data.dataset import Dataset
-from genlab.data.splits import DataSpec, Splits, load_splits, noisy_view, reuse_splits
+from genlab.data.splits import DataSpec, Splits, load_split, load_splits, noisy_view, reuse_splits
 from genlab.device import resolve_device
 from genlab.errors import ConfigError, RunError
 from genlab.io import remove_orphaned_temp_files
@@ -226,7 +226,7 @@ def reconstruct_run(path: str, n: int = 16, split: str = "test", seed: int = 0, 
     model = run.load_model(dev)
     if not isinstance(model, Reconstructor):
         raise ConfigError(f"{run.path} holds a '{config.model}' model, which has no encoder to reconstruct with; try `genlab sample`")
-    data = load_splits(config.data).get(split).subset(slice(0, n))
+    data = load_split(config.data, split, slice(0, n))
     if not data.is_image:
         raise RunError(f"{run.path} was trained on vectors, which have no picture; use `genlab evaluate` for numbers")
     x = noisy_view(config.data, data.x, data.bits, torch.Generator().manual_seed(seed)).to(dev)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from genlab.data import DataSpec, get_source, list_datasets, load_splits
+from genlab.data import DataSpec, get_source, list_datasets, load_split, load_splits
 from genlab.data.dataset import Dataset
 from genlab.data.face_render import HAIR_STYLES
 from genlab.data.faces import (
@@ -279,6 +279,77 @@ def test_registry_and_factor_sources():
     for name in ("shapes:n=20,test=5", "faces:n=24,test=12"):
         train, _ = get_source(name).load(resize=32)
         assert torch.equal(factor_source(name, resize=32).render(train.factors.numpy()), train.x)
+
+
+# --- loading only what is used ---------------------------------------------------------------
+
+
+def _count_rendered(monkeypatch, cls, method: str) -> list[int]:
+    """Record how many images every call of ``cls.method(self, rows, ...)`` draws."""
+    counts: list[int] = []
+    original = getattr(cls, method)
+
+    def counting(self, rows, *args, **kwargs):
+        counts.append(rows if isinstance(rows, int) else len(rows))
+        return original(self, rows, *args, **kwargs)
+
+    monkeypatch.setattr(cls, method, counting)
+    return counts
+
+
+def test_limit_renders_only_the_examples_a_run_uses(monkeypatch):
+    rendered = _count_rendered(monkeypatch, ShapesFactors, "render")
+    splits = load_splits(DataSpec("shapes:n=2000,test=300", limit=100))
+    assert (len(splits.train), len(splits.val), len(splits.test)) == (100, 200, 300)
+    assert sum(rendered) == 100 + 200 + 300  # not the 2,000 of the training pool
+    rendered.clear()
+    first = load_split(DataSpec("shapes:n=2000,test=300", limit=100), "test", slice(0, 7))
+    assert sum(rendered) == 7 and torch.equal(first.x, splits.test.x[:7])
+
+
+def test_faces_detection_renders_only_the_faces_and_negatives_it_uses(monkeypatch):
+    from genlab.data import sdf
+
+    painted = _count_rendered(monkeypatch, sdf.Canvas, "__init__")  # every face and non-face is painted on one
+    splits = load_splits(DataSpec("faces-detection:n=300,test=24,hard=0.5", limit=10, seed=1, resize=16))
+    assert len(splits.train) == 10 and sum(painted) == 10 + 60 + 48  # train, val (10% of 600), test
+
+
+# Grid indices of the examples that shapes:n=1000,test=100,seed=1 with --limit 4 --seed 3 has
+# always held (genlab before rendering by index loaded the whole pool, then split it): a change
+# of the selection changes every run trained with --limit.
+PINNED_TRAIN = [196278, 355681, 289309, 613563]
+PINNED_VAL, PINNED_TEST = [619070, 690848, 654801, 452284], [601361, 557920, 459465]
+
+
+def test_rendering_by_index_keeps_the_examples_of_every_split():
+    splits = load_splits(DataSpec("shapes:n=1000,test=100,seed=1", limit=4, seed=3))
+    assert factors_to_index(splits.train.factors.numpy()).tolist() == PINNED_TRAIN
+    assert factors_to_index(splits.val.factors.numpy())[:4].tolist() == PINNED_VAL and len(splits.val) == 100
+    assert factors_to_index(splits.test.factors.numpy())[:3].tolist() == PINNED_TEST
+    detection = load_splits(DataSpec("faces-detection:n=100,test=24,hard=0.5", limit=6, seed=2, resize=16))
+    assert detection.train.y.tolist() == [1, 1, 0, 1, 1, 1]
+    assert detection.train.factors[:, 0].tolist() == [0, 3, -1, 2, 3, 5]
+
+
+@pytest.mark.parametrize(
+    "name", ["shapes:n=300,test=40", "faces:n=48,test=24,skin=0.9,0.1", "faces-detection:n=40,test=12,negatives=50,hard=0.3"]
+)
+def test_any_examples_render_alone_as_in_the_whole_set(name):
+    source = get_source(name)
+    whole = source.load(resize=16)
+    index = torch.tensor([5, 0, 33, 5, 17, 2])  # any order, repeats allowed
+    for part, data in zip(("train", "test"), whole):
+        some = source.load_at(part, index % len(data), resize=16)
+        assert torch.equal(some.x, data.x[index % len(data)]) and torch.equal(some.factors, data.factors[index % len(data)])
+        assert (some.y is None) == (data.y is None) and (some.y is None or torch.equal(some.y, data.y[index % len(data)]))
+
+
+def test_non_faces_render_alone_as_among_all():
+    every, kinds = render_nonfaces(40, np.random.default_rng(7), 16)
+    which = np.array([39, 3, 3, 20, 0])
+    some, some_kinds = render_nonfaces(40, np.random.default_rng(7), 16, which)
+    assert torch.equal(some, every[which]) and np.array_equal(some_kinds, kinds[which])
 
 
 # --- option strings ---------------------------------------------------------------------------

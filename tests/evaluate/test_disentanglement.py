@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 from factor_toys import PixelFactors
 from genlab.data.factors import FactorSource
@@ -149,3 +150,58 @@ def test_same_random_state_same_numbers():
 def test_published_sizes_at_n_10000():
     sizes = dis.sizes_for(10_000)
     assert sizes == dis.PUBLISHED_SIZES
+
+
+# --- the code cache ---------------------------------------------------------------------------
+
+
+class FewSprites:
+    """A corner of the shapes grid (3 shapes x 2 scales x 40 orientations x 2 x 2 positions, 960
+    images): the metrics draw each many times, and squares and ellipses repeat their pictures as
+    they turn (every quarter and half turn)."""
+
+    factor_names = ("shape", "scale", "orientation", "pos_x", "pos_y")
+    factor_sizes = (3, 2, 40, 2, 2)
+
+    def sample_factors(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return np.stack([rng.integers(s, size=n) for s in self.factor_sizes], axis=1).astype(np.int64)
+
+    def render(self, factors: np.ndarray) -> torch.Tensor:
+        from genlab.data.shapes import ShapesFactors
+
+        return ShapesFactors().render(factors * np.array([1, 5, 1, 31, 31]))
+
+
+@pytest.fixture(scope="module")
+def sprite_model(one_thread_module, tmp_path_factory):
+    """A small VAE trained for a few steps on 64x64 sprites, and the spec it was trained with."""
+    from genlab.api import train_run
+    from genlab.data import DataSpec
+    from genlab.train import TrainConfig
+
+    spec = DataSpec("shapes:n=400,test=20")
+    run, _ = train_run(
+        "vae", spec, TrainConfig(epochs=1, max_steps=10), str(tmp_path_factory.mktemp("runs") / "sprites"),
+        {"latent_dim": 4, "hidden": (32,)},
+    )  # fmt: skip
+    return run.load_model(), spec
+
+
+def test_cached_codes_give_the_uncached_scores_to_the_last_digit(sprite_model):
+    model, spec = sprite_model
+    source, represent = FewSprites(), dis.model_representation(model, spec)
+    cache = dis.CodeCache(source, represent)
+    hearts = np.array([[2, 1, turn, 0, 0] for turn in range(5)])  # five new pictures: a small last batch
+    cache.codes(hearts)
+    assert dis.compute_all(source, cache, 7, n=100) == dis.compute_all(source, represent, 7, n=100)
+    factors = np.concatenate([hearts, source.sample_factors(3000, np.random.default_rng(1))])
+    assert np.array_equal(dis.codes_of(source, cache, factors), dis.codes_of(source, represent, factors))
+    # about 58,000 draws: each of the 960 factor vectors rendered once, each distinct picture encoded once
+    every = source.render(np.stack(np.unravel_index(np.arange(960), source.factor_sizes), axis=1))
+    assert cache.rendered == 960 and cache.encoded == len(torch.unique(every.flatten(1), dim=0)) < 600
+
+
+def test_a_cache_serves_its_own_factor_source_only():
+    cache = dis.CodeCache(SOURCE, identity)
+    with pytest.raises(ValueError, match="another factor source"):
+        dis.codes_of(PixelFactors((3, 5, 4)), cache, np.zeros((2, 3), dtype=np.int64))

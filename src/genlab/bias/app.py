@@ -11,7 +11,7 @@ import torch
 
 from genlab.bias.discover import Discovery, discover, posterior, residual_codes
 from genlab.bias.report import write_discovery_report
-from genlab.data.splits import DataSpec, load_splits
+from genlab.data.splits import DataSpec, load_split
 from genlab.errors import RunError
 from genlab.io import replacing_folder, write_json
 from genlab.latent.codes import decode_images
@@ -74,7 +74,7 @@ def _discover(
         if data is not None:
             spec = replace(spec, name=data, limit=limit, binarize=False, dequantize=False)
     model = run.load_model(torch.device("cpu"))
-    train = load_splits(spec).train
+    train = load_split(spec, "train")
     x, factors = train.x, train.factors
     if train.y is not None and bool((train.y == 1).any()) and bool((train.y != 1).any()):
         positive = train.y == 1

@@ -10,7 +10,7 @@ from genlab.data.registry import (
     source_name,
 )
 from genlab.data.source import Source, SourceInfo
-from genlab.data.splits import DataSpec, Splits, load_all, load_splits, noisy_view
+from genlab.data.splits import DataSpec, Splits, load_all, load_split, load_splits, noisy_view, split_size
 
 __all__ = [
     "DataSpec",
@@ -23,9 +23,11 @@ __all__ = [
     "get_source",
     "list_datasets",
     "load_all",
+    "load_split",
     "load_splits",
     "noisy_view",
     "register_builtin",
     "register_prefix",
     "source_name",
+    "split_size",
 ]

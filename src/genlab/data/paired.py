@@ -17,6 +17,7 @@ shuffle, which CycleGAN's losses never look at (they only batch them together).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from genlab.data.face_render import PARTS
 from genlab.data.faces import FACTOR_NAMES, SIZE, FaceFactors, Faces
 from genlab.data.folder import IMAGE_SUFFIXES, _as_array, _image_files, _is_color, _open
 from genlab.data.options import check_keys, parse_options
-from genlab.data.source import Source, SourceInfo
+from genlab.data.source import IndexedSource, Source, SourceInfo
 from genlab.errors import DataError
 
 
@@ -40,13 +41,11 @@ class FaceParts(Faces):
     def info(self) -> SourceInfo:
         return SourceInfo(self.name, "image pairs", f"3x{SIZE}x{SIZE} -> 3x{SIZE}x{SIZE}", self.n_train, self.n_test, "procedural", True)
 
-    def load(self, resize: int | None = None) -> tuple[Dataset, Dataset | None]:
-        renderer = FaceFactors(self.weights, resize or SIZE)
-        splits = []
-        for factors in (self.train_factors(), self.test_factors()):
-            faces, maps = renderer.render_parts(factors)
-            splits.append(Dataset(maps, None, None, 8, torch.from_numpy(factors), FACTOR_NAMES, extras={"target": faces}))
-        return splits[0], splits[1]
+    def load_at(self, part: str, index: torch.Tensor, resize: int | None = None) -> Dataset:
+        """The label maps (x) and faces (target) at positions ``index`` of ``part``, each pair rendered alone."""
+        factors = self.part_factors(part)[index.numpy()]
+        faces, maps = FaceFactors(self.weights, resize or SIZE).render_parts(factors)
+        return Dataset(maps, None, None, 8, torch.from_numpy(factors), FACTOR_NAMES, extras={"target": faces})
 
 
 PART_NAMES = PARTS  # the classes of a faces-parts label map, by index
@@ -57,10 +56,8 @@ class _Derived:
 
     prefix = ""
 
-    def __init__(self, text: str) -> None:
-        from genlab.data.registry import get_source
-
-        self.inner: Source = get_source(text)
+    def __init__(self, text: str, inner: Source) -> None:
+        self.inner = inner
         self.name = f"{self.prefix}:{text}"
 
     def info(self) -> SourceInfo:
@@ -78,6 +75,31 @@ class _Derived:
 
     def derive(self, images: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
+
+
+class _IndexedDerived(_Derived):
+    """Pairs made from a procedural set: a few examples render (and derive) a few."""
+
+    inner: IndexedSource
+
+    def sizes(self) -> tuple[int, int]:
+        return self.inner.sizes()
+
+    def load_at(self, part: str, index: torch.Tensor, resize: int | None = None) -> Dataset:
+        return self._pairs(self.inner.load_at(part, index, resize))
+
+
+def derived_prefix(kind: type[_Derived]) -> Callable[[str], Source]:
+    """The registry's builder of ``kind`` pairs (``edges:SET``) from the data set named ``SET``."""
+    indexed = type(kind.__name__, (_IndexedDerived, kind), {})
+
+    def build(text: str) -> Source:
+        from genlab.data.registry import get_source
+
+        inner = get_source(text)
+        return (indexed if isinstance(inner, IndexedSource) else kind)(text, inner)
+
+    return build
 
 
 class Edges(_Derived):

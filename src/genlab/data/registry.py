@@ -11,7 +11,15 @@ from genlab.data.faces import Faces, FacesDetection
 from genlab.data.fashion_mnist import FashionMNIST
 from genlab.data.folder import ImageFolder
 from genlab.data.npz import NpzFile
-from genlab.data.paired import AlignedFolder, Edges, FaceParts, Gray, UnalignedFolder, class_subset_prefix
+from genlab.data.paired import (
+    AlignedFolder,
+    Edges,
+    FaceParts,
+    Gray,
+    UnalignedFolder,
+    class_subset_prefix,
+    derived_prefix,
+)
 from genlab.data.shapes import Shapes
 from genlab.data.source import Source, SourceInfo
 from genlab.data.tabular import CsvFile, MatFile
@@ -56,8 +64,8 @@ register_prefix("csv", CsvFile)
 register_prefix("mat", MatFile)
 register_builtin(FaceParts())
 register_prefix("faces-parts", FaceParts.from_options, "faces-parts:OPTIONS")
-register_prefix("edges", Edges, "edges:SET")
-register_prefix("gray", Gray, "gray:SET")
+register_prefix("edges", derived_prefix(Edges), "edges:SET")
+register_prefix("gray", derived_prefix(Gray), "gray:SET")
 register_prefix("aligned", AlignedFolder)
 register_prefix("unaligned", UnalignedFolder)
 register_prefix("fashion-mnist", class_subset_prefix(BUILTINS["fashion-mnist"]), "fashion-mnist:class=N")

@@ -22,7 +22,7 @@ import torch
 from genlab.data.dataset import Dataset
 from genlab.data.options import check_keys, parse_options, positive_int
 from genlab.data.sdf import render_threads
-from genlab.data.source import SourceInfo
+from genlab.data.source import SourceInfo, load_every, part_number
 from genlab.errors import DataError
 
 SHAPE_NAMES = ("square", "ellipse", "heart")
@@ -40,7 +40,9 @@ POSITIONS = np.linspace(0.0, 1.0, 32)
 # leaves the image.
 _CENTRE_LOW, _CENTRE_RANGE = 0.2, 0.6
 _HALF_SIZE = 0.12
-_CHUNK = 2048  # images rendered at once: bounds the temporary (chunk, 64, 64) tensors
+# Images rendered at once: small enough that the temporary (chunk, 64, 64) tensors stay in the
+# CPU's caches (measured on 2 cores: 128 at a time draws 5 to 10 times faster than 2048).
+_CHUNK = 128
 
 
 def index_to_factors(index: np.ndarray | int) -> np.ndarray:
@@ -76,9 +78,10 @@ def _check_factors(factors: np.ndarray) -> np.ndarray:
     return factors
 
 
-def _render_chunk(factors: np.ndarray, size: int) -> torch.Tensor:
+def _sprite_coordinates(factors: np.ndarray, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each pixel's coordinates (u, v), each (n, size, size), in the frame of its sprite and in
+    units of the sprite's half-size: the sprite sits at its position and turns by its orientation."""
     n = len(factors)
-    shape = torch.from_numpy(factors[:, 0]).view(n, 1, 1)
     half = torch.from_numpy(_HALF_SIZE * SCALES[factors[:, 1]]).float().view(n, 1, 1)
     angle = torch.from_numpy(ORIENTATIONS[factors[:, 2]]).float().view(n, 1, 1)
     cx = torch.from_numpy(_CENTRE_LOW + _CENTRE_RANGE * POSITIONS[factors[:, 3]]).float().view(n, 1, 1)
@@ -87,17 +90,32 @@ def _render_chunk(factors: np.ndarray, size: int) -> torch.Tensor:
     dx = grid.view(1, 1, size) - cx  # columns: x grows to the right
     dy = grid.view(1, size, 1) - cy  # rows: y grows downwards
     cos, sin = torch.cos(angle), torch.sin(angle)
-    # sprite coordinates, in units of the half-size: the sprite turns by ``angle``
-    u = (cos * dx + sin * dy) / half
-    v = (cos * dy - sin * dx) / half
-    square = torch.maximum(u.abs(), v.abs()) <= 1.0
-    ellipse = u.square() + (2.0 * v).square() <= 1.0  # 2:1, so that its orientation shows
+    return (cos * dx + sin * dy) / half, (cos * dy - sin * dx) / half
+
+
+def _square(u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    return torch.maximum(u.abs(), v.abs()) <= 1.0
+
+
+def _ellipse(u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    return u.square() + (2.0 * v).square() <= 1.0  # 2:1, so that its orientation shows
+
+
+def _heart(u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
     # the classic heart curve (x^2 + y^2 - 1)^3 <= x^2 y^3 with y pointing up, centred and sized
     # to the same box as the square
     hx, hy = u * 1.15, -(v * 1.15) + 0.12
-    heart = (hx.square() + hy.square() - 1.0).pow(3) <= hx.square() * hy.pow(3)
-    inside = torch.where(shape == 0, square, torch.where(shape == 1, ellipse, heart))
-    return inside.to(torch.float32).unsqueeze(1)
+    return (hx.square() + hy.square() - 1.0).pow(3) <= hx.square() * hy.pow(3)
+
+
+def _render_chunk(factors: np.ndarray, size: int) -> torch.Tensor:
+    """Binary images (n, 1, size, size): each sprite tests only its own shape's inequality."""
+    out = torch.empty(len(factors), 1, size, size)
+    for shape, inside in enumerate((_square, _ellipse, _heart)):
+        rows = np.flatnonzero(factors[:, 0] == shape)
+        if len(rows):
+            out[torch.from_numpy(rows), 0] = inside(*_sprite_coordinates(factors[rows], size)).to(torch.float32)
+    return out
 
 
 class ShapesFactors:
@@ -157,16 +175,20 @@ class Shapes:
         chosen = rng.choice(N_IMAGES, size=self.n_train + self.n_test, replace=False)
         return chosen[: self.n_train], chosen[self.n_train :]
 
+    def sizes(self) -> tuple[int, int]:
+        return self.n_train, self.n_test
+
+    def load_at(self, part: str, index: torch.Tensor, resize: int | None = None) -> Dataset:
+        """The sprites at positions ``index`` of the train or test draw, rendered alone."""
+        factors = index_to_factors(self.indices()[part_number(part)][index.numpy()])
+        if resize is None or resize == SIZE:
+            x, bits = self.factors.render(factors), 1  # binary
+        else:
+            x, bits = _render_resized(factors, resize), 8  # anti-aliased, so gray levels
+        return Dataset(x, None, None, bits, torch.from_numpy(factors), FACTOR_NAMES)
+
     def load(self, resize: int | None = None) -> tuple[Dataset, Dataset | None]:
-        splits = []
-        for index in self.indices():
-            factors = index_to_factors(index)
-            if resize is None or resize == SIZE:
-                x, bits = self.factors.render(factors), 1  # binary
-            else:
-                x, bits = _render_resized(factors, resize), 8  # anti-aliased, so gray levels
-            splits.append(Dataset(x, None, None, bits, torch.from_numpy(factors), FACTOR_NAMES))
-        return splits[0], splits[1]
+        return load_every(self, resize)
 
 
 def _render_resized(factors: np.ndarray, size: int) -> torch.Tensor:

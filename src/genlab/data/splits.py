@@ -11,6 +11,7 @@ import torch
 
 from genlab.data.dataset import Dataset, concatenate
 from genlab.data.registry import get_source
+from genlab.data.source import IndexedSource
 from genlab.data.transforms import binarize, dequantize
 from genlab.errors import DataError
 
@@ -45,6 +46,11 @@ class DataSpec:
         if self.binarize and self.dequantize:
             raise DataError("--binarize and --dequantize exclude each other; pick one")
 
+    @property
+    def noisy(self) -> bool:
+        """Whether a model sees a random draw of each example (--binarize, --dequantize)."""
+        return self.binarize or self.dequantize
+
 
 @dataclass(frozen=True)
 class Splits:
@@ -55,13 +61,74 @@ class Splits:
     test: Dataset
 
     def get(self, split: str) -> Dataset:
+        return getattr(self, self.check(split))
+
+    @staticmethod
+    def check(split: str) -> str:
+        """``split`` if it names one (train, val or test), else a DataError listing them."""
         if split not in ("train", "val", "test"):
             raise DataError(f"unknown split '{split}'; choose train, val or test")
-        return getattr(self, split)
+        return split
 
 
 def _permutation(n: int, seed: int) -> torch.Tensor:
     return torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+
+
+# Where a split's examples sit in its source: the part (its training pool or official test split)
+# and their positions there, in the split's order.
+Placement = tuple[str, torch.Tensor]
+
+
+def placements(spec: DataSpec, n_pool: int, n_test: int | None) -> dict[str, Placement]:
+    """Where the train, validation and test examples of ``spec`` sit in a source whose training pool
+    holds ``n_pool`` examples and whose official test split ``n_test`` (None: it has none).
+
+    The choice depends on the sizes and seeds alone, so a source that loads examples by position
+    (a procedural set) loads only the ones a run uses, and gets the same ones as a full load: the
+    official test (or a fixed hold-out), then validation carved from the training pool by
+    ``spec.seed``, then the first ``spec.limit`` of the rest.
+    """
+    pool = torch.arange(n_pool)
+    if n_test is None:
+        order = _permutation(n_pool, TEST_SPLIT_SEED)
+        n_hold = max(1, round(TEST_FRACTION * n_pool))
+        if n_pool - n_hold < 2:
+            raise DataError(f"{spec.name} has only {n_pool} examples; at least 3 are needed")
+        test, pool = ("train", order[:n_hold]), order[n_hold:]
+    else:
+        test = ("test", torch.arange(n_test))
+    n_val = max(1, round(spec.val_fraction * len(pool))) if spec.val_fraction > 0 else 0
+    if len(pool) - n_val < 1:
+        raise DataError(f"{spec.name} is too small to hold out {spec.val_fraction:.0%} for validation")
+    if n_val == 0 and spec.limit is None:
+        return {"train": ("train", pool), "val": ("train", pool[:0]), "test": test}  # the pool keeps its order
+    order = _permutation(len(pool), spec.seed)
+    val, train = pool[order[:n_val]], pool[order[n_val:]]
+    return {"train": ("train", train[: spec.limit]), "val": ("train", val), "test": test}
+
+
+def _warn_of_limit(spec: DataSpec, where: dict[str, Placement]) -> None:
+    if spec.limit is not None and spec.limit > len(where["train"][1]):
+        log.warning("--limit %d is more than the %d training examples; using all", spec.limit, len(where["train"][1]))
+
+
+def _check_noise(spec: DataSpec, data: Dataset) -> None:
+    """A DataError when the spec's --binarize or --dequantize does not fit the data."""
+    if spec.binarize and data.is_image is False:
+        raise DataError("--binarize applies to images with values in [0, 1], but this data set holds vectors")
+    if spec.binarize and len(data) and (data.x.min() < 0 or data.x.max() > 1):
+        raise DataError("--binarize needs values in [0, 1]")
+    if spec.dequantize and data.bits is None:
+        raise DataError("--dequantize needs quantized data such as 8-bit images; this data set is continuous")
+
+
+def _take(data: Dataset, index: torch.Tensor) -> Dataset:
+    """The examples at ``index``; the whole data set in its order needs no copy (a big set without
+    a validation split)."""
+    if len(index) == len(data) and bool((index == torch.arange(len(data))).all()):
+        return data
+    return data.subset(index)
 
 
 _LOADED: dict[DataSpec, Splits] = {}
@@ -69,9 +136,9 @@ _LOADED: dict[DataSpec, Splits] = {}
 
 @contextlib.contextmanager
 def reuse_splits(spec: DataSpec, splits: Splits) -> Iterator[None]:
-    """Within the block, ``load_splits(spec)`` returns ``splits`` instead of loading them again
-    (the report written after training draws its pictures from the trainer's copy of the data
-    instead of a second one in memory)."""
+    """Within the block, ``load_splits(spec)`` and ``load_split(spec, ...)`` take their examples
+    from ``splits`` instead of loading them again (the report written after training draws its
+    pictures from the trainer's copy of the data instead of a second one in memory)."""
     _LOADED[spec] = splits
     try:
         yield
@@ -80,39 +147,56 @@ def reuse_splits(spec: DataSpec, splits: Splits) -> Iterator[None]:
 
 
 def load_splits(spec: DataSpec) -> Splits:
-    """Load ``spec.name`` and split it deterministically: official test (or a fixed hold-out),
-    then validation carved from the training pool by ``spec.seed``, then ``spec.limit``."""
+    """Load ``spec.name`` and split it deterministically (see :func:`placements`).
+
+    A procedural set renders only the examples of the three splits: with ``--limit 3000`` the
+    3,000 training examples, not the whole training pool.
+    """
     if spec in _LOADED:
         return _LOADED[spec]
     if spec.name_b is not None:
         return _unpaired_splits(spec)
-    pool, test = get_source(spec.name).load(spec.resize)
-    if spec.binarize and pool.is_image is False:
-        raise DataError("--binarize applies to images with values in [0, 1], but this data set holds vectors")
-    if spec.binarize and (pool.x.min() < 0 or pool.x.max() > 1):
-        raise DataError("--binarize needs values in [0, 1]")
-    if spec.dequantize and pool.bits is None:
-        raise DataError("--dequantize needs quantized data such as 8-bit images; this data set is continuous")
-    if test is None:
-        order = _permutation(len(pool), TEST_SPLIT_SEED)
-        n_test = max(1, round(TEST_FRACTION * len(pool)))
-        if len(pool) - n_test < 2:
-            raise DataError(f"{spec.name} has only {len(pool)} examples; at least 3 are needed")
-        test, pool = pool.subset(order[:n_test]), pool.subset(order[n_test:])
-    n_val = max(1, round(spec.val_fraction * len(pool))) if spec.val_fraction > 0 else 0
-    if len(pool) - n_val < 1:
-        raise DataError(f"{spec.name} is too small to hold out {spec.val_fraction:.0%} for validation")
-    if n_val == 0 and spec.limit is None:
-        # Nothing to carve out: keep the pool as it is (the trainer shuffles every epoch) and
-        # spare a copy of the whole data set.
-        return Splits(pool, pool.subset(slice(0, 0)), test)
-    order = _permutation(len(pool), spec.seed)
-    val, train = pool.subset(order[:n_val]), pool.subset(order[n_val:])
-    if spec.limit is not None:
-        if spec.limit > len(train):
-            log.warning("--limit %d is more than the %d training examples; using all", spec.limit, len(train))
-        train = train.subset(slice(0, spec.limit))
-    return Splits(train, val, test)
+    source = get_source(spec.name)
+    if isinstance(source, IndexedSource):
+        where = placements(spec, *source.sizes())
+        _warn_of_limit(spec, where)
+        splits = Splits(*(source.load_at(part, index, spec.resize) for part, index in where.values()))
+        for data in (splits.train, splits.val, splits.test):
+            _check_noise(spec, data)
+        return splits
+    pool, test = source.load(spec.resize)
+    _check_noise(spec, pool)
+    parts = {"train": pool, "test": test}
+    where = placements(spec, len(pool), None if test is None else len(test))
+    _warn_of_limit(spec, where)
+    return Splits(*(_take(parts[part], index) for part, index in where.values()))
+
+
+def load_split(spec: DataSpec, split: str, index: torch.Tensor | slice | None = None) -> Dataset:
+    """The examples of one ``split`` of ``spec`` (train, val or test), or only those at ``index``
+    (positions in the split, e.g. ``slice(0, 16)`` for the first 16).
+
+    A procedural set renders only those examples, the same as ``load_splits(spec).get(split)``
+    holds at ``index``; other sources load whole and are then subset.
+    """
+    Splits.check(split)
+    source = get_source(spec.name)
+    if spec in _LOADED or spec.name_b is not None or not isinstance(source, IndexedSource):
+        data = load_splits(spec).get(split)
+        return data if index is None else data.subset(index)
+    part, positions = placements(spec, *source.sizes())[split]
+    data = source.load_at(part, positions if index is None else positions[index], spec.resize)
+    _check_noise(spec, data)
+    return data
+
+
+def split_size(spec: DataSpec, split: str) -> int:
+    """How many examples ``split`` of ``spec`` holds; a procedural set renders none to say so."""
+    Splits.check(split)
+    source = get_source(spec.name)
+    if spec in _LOADED or spec.name_b is not None or not isinstance(source, IndexedSource):
+        return len(load_splits(spec).get(split))
+    return len(placements(spec, *source.sizes())[split][1])
 
 
 def load_all(spec: DataSpec) -> Dataset:

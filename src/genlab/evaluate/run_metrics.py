@@ -9,7 +9,7 @@ from typing import Any
 
 import torch
 
-from genlab.data.splits import DataSpec, load_all, load_splits, noisy_view
+from genlab.data.splits import DataSpec, load_all, load_split, noisy_view
 from genlab.device import resolve_device
 from genlab.errors import ConfigError, DataError
 from genlab.evaluate.likelihood import bits_per_dim, reconstruction_errors, vae_likelihood
@@ -183,14 +183,13 @@ def evaluate_run(
     model = run.load_model(dev)
     if factors is not None and not isinstance(model, Encoder):
         raise ConfigError(f"--disentanglement scores a model's codes; a '{config.model}' model has no encoder")
-    examples = load_all(spec) if split == "all" and data is not None else load_splits(spec).get(split)
+    first = slice(0, n)  # all when n is None; a procedural set renders only these
+    examples = load_all(spec).subset(first) if split == "all" and data is not None else load_split(spec, split, first)
     if data is not None and examples.example_shape != tuple(config.model_config.input_shape):
         raise DataError(
             f"{run.path} takes examples shaped {tuple(config.model_config.input_shape)}, but {data} holds "
             f"{examples.example_shape}; give images of the same kind (color or grayscale) as the run's training data"
         )
-    if n is not None:
-        examples = examples.subset(slice(0, n))
     x = noisy_view(spec, examples.x, examples.bits, torch.Generator().manual_seed(derive_seed(seed, "eval-noise"))).to(dev)
     result: dict[str, Any] = {"run": str(run.path), "model": config.model, "dataset": spec.name, "split": split, "n_examples": len(x)}
     if fairness and not isinstance(model, BinaryClassifier):
@@ -198,9 +197,11 @@ def evaluate_run(
     with seeded_rng(derive_seed(seed, "eval")):  # the posterior draws of the likelihood estimates
         result |= _model_metrics(model, config, spec, examples, x, iwae_k, batch_size, seed, progress, groups if fairness else None)
     if factors is not None:
-        from genlab.evaluate.disentanglement import compute_all, model_representation
+        from genlab.evaluate.disentanglement import CodeCache, compute_all, model_representation
 
         represent = model_representation(model, spec, dev, derive_seed(seed, "factor-noise"))
+        if not spec.noisy:  # the same image, the same code: each distinct image is encoded once
+            represent = CodeCache(factors, represent)
         say = lambda name: log.info("disentanglement: computing %s", name)
         result["disentanglement"] = compute_all(factors, represent, derive_seed(seed, "factors"), disentanglement_n, progress=say)
     result["seed"] = seed

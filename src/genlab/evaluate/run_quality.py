@@ -9,7 +9,7 @@ from typing import Any
 import torch
 
 from genlab.data.dataset import Dataset
-from genlab.data.splits import load_splits
+from genlab.data.splits import load_split, load_splits
 from genlab.device import resolve_device
 from genlab.errors import ConfigError
 from genlab.evaluate.features import FeatureExtractor, factor_labeled, feature_extractor
@@ -101,7 +101,7 @@ def quality_run(
     if not isinstance(model, Sampler):
         raise ConfigError(f"a '{config.model}' model draws no samples, so it has no sample quality; train a vae or a gan")
 
-    real_data = load_splits(config.data).get(split)
+    real_data = load_split(config.data, split)  # a procedural set renders this split only
     if not real_data.is_image and inception:
         raise ConfigError("Inception features need images, but this run's data are vectors; drop --inception")
     if extractor is None:  # before sampling, so a bad option fails fast

@@ -3,13 +3,13 @@ paths between the codes of two real images (drawn by :mod:`genlab.latent.paths`)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import torch
 from PIL import Image
 
-from genlab.data.splits import load_splits, noisy_view
+from genlab.data.splits import DataSpec, load_split, noisy_view, split_size
 from genlab.device import resolve_device
 from genlab.errors import ConfigError
 from genlab.latent.paths import interpolate_codes
@@ -40,21 +40,39 @@ def decode_images(model: Decoder, z: torch.Tensor) -> torch.Tensor:
     return model.to_data(model.decode(z)).clamp(0, 1)
 
 
-def load_images(
-    path: str, split: str = "test", seed: int = 0, device: str = "auto"
-) -> tuple[Any, torch.Tensor]:
-    """The run's model and the images of ``split`` as the model sees them (binarized with a fixed draw if so trained)."""
+def _latent_model(path: str, device: str) -> tuple[Any, DataSpec, torch.device]:
+    """The run's model (one with a latent code), its data spec and the device it is on."""
     run = Run(path)
     config = run.load_config()
     dev = resolve_device(device)
     model = run.load_model(dev)
     if not (isinstance(model, Encoder) and isinstance(model, Decoder)):
         raise ConfigError(f"a '{config.model}' model has no latent code to look at")
-    data = load_splits(config.data).get(split)
-    if not data.is_image:
+    if len(config.model_config.input_shape) != 3:
         raise ConfigError(f"{run.path} was trained on vectors, which have no picture")
-    x = noisy_view(config.data, data.x, data.bits, torch.Generator().manual_seed(seed)).to(dev)
-    return model, x
+    return model, config.data, dev
+
+
+def _seen_images(spec: DataSpec, split: str, index: torch.Tensor | None, seed: int) -> torch.Tensor:
+    """The images of ``split`` at ``index`` (all when None) as the model sees them.
+
+    A binarized or dequantized view draws its noise over the split in order, so an image gets the
+    same draw however many are loaded: a noisy view loads the split up to the last image asked for,
+    a plain one only the images asked for.
+    """
+    load = slice(0, int(index.max()) + 1) if index is not None and spec.noisy else index
+    data = load_split(spec, split, load)
+    x = noisy_view(spec, data.x, data.bits, torch.Generator().manual_seed(seed))
+    return x[index] if index is not None and spec.noisy else x
+
+
+def load_images(
+    path: str, split: str = "test", seed: int = 0, device: str = "auto", index: torch.Tensor | None = None
+) -> tuple[Any, torch.Tensor]:
+    """The run's model and the images of ``split`` (only those at positions ``index`` when given) as
+    the model sees them (binarized with a fixed draw if so trained)."""
+    model, spec, dev = _latent_model(path, device)
+    return model, _seen_images(spec, split, index, seed).to(dev)
 
 
 # --- traversals ---------------------------------------------------------------------------------
@@ -153,11 +171,22 @@ def traverse_run(
     path: str, dims: str = "all", low: float = -3.0, high: float = 3.0, steps: int = 9, seed: int = 0,
     split: str = "test", device: str = "auto",
 ) -> Traversal:  # fmt: skip
-    """The traversal of the run at ``path``; ``seed`` picks the example it starts from."""
-    model, x = load_images(path, split, seed, device)
+    """The traversal of the run at ``path``; ``seed`` picks the example it starts from.
+
+    Only the examples it needs are loaded: the first KL_EXAMPLES of the split and the base.
+    """
+    model, spec, dev = _latent_model(path, device)
     chosen = parse_dims(dims, model.config.latent_dim)
-    base_index = int(torch.randint(len(x), (), generator=torch.Generator().manual_seed(seed)))
-    return traverse(model, x, chosen, low, high, steps, base_index)
+    n = split_size(spec, split)
+    if n == 0:
+        raise ConfigError(f"the {split} split of {path} is empty; choose another with --split")
+    base_index = int(torch.randint(n, (), generator=torch.Generator().manual_seed(seed)))
+    index = torch.arange(min(n, KL_EXAMPLES))
+    if base_index >= len(index):
+        index = torch.cat([index, torch.tensor([base_index])])
+    x = _seen_images(spec, split, index, seed).to(dev)
+    traversal = traverse(model, x, chosen, low, high, steps, int(torch.nonzero(index == base_index)[0]))
+    return replace(traversal, base_index=base_index)  # numbered as in the split
 
 
 # --- interpolation between two real images ------------------------------------------------------
@@ -177,10 +206,10 @@ def interpolate_run(
     seed: int = 0, device: str = "auto",
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:  # fmt: skip
     """(image a, decoded path (steps, C, H, W), image b) between examples ``a`` and ``b`` of ``split``."""
-    model, x = load_images(path, split, seed, device)
+    model, spec, dev = _latent_model(path, device)
+    n = split_size(spec, split)
     for name, index in (("--a", a), ("--b", b)):
-        if not 0 <= index < len(x):
-            raise ConfigError(
-                f"{name} {index} is out of range: the {split} split has {len(x)} examples (0 to {len(x) - 1})"
-            )
-    return x[a].cpu(), interpolate(model, x[a], x[b], steps, spherical), x[b].cpu()
+        if not 0 <= index < n:
+            raise ConfigError(f"{name} {index} is out of range: the {split} split has {n} examples (0 to {n - 1})")
+    xa, xb = _seen_images(spec, split, torch.tensor([a, b]), seed).to(dev)
+    return xa.cpu(), interpolate(model, xa, xb, steps, spherical), xb.cpu()

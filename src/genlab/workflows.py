@@ -245,7 +245,7 @@ def translate_run(
     the direction it was trained in only. The model runs in evaluation mode (see the models).
     """
     from genlab.data.folder import image_files, read_image
-    from genlab.viz.grid import save_grid
+    from genlab.viz.grid import save_image
 
     if batch_size < 1:
         raise ConfigError(f"--batch-size must be at least 1, got {batch_size}")
@@ -272,7 +272,7 @@ def translate_run(
             chunk = group[start : start + batch_size]
             outputs = model.translate(torch.stack([image for _, image in chunk]).to(model_device(model)), direction).cpu()
             for (file, _), output in zip(chunk, outputs):
-                written.append(save_grid(output[None], out_dir / f"{file.stem}.png", ncol=1, scale=1))
+                written.append(save_image(output, out_dir / f"{file.stem}.png"))
             if progress is not None:
                 progress("translating", len(written), len(images))
     return written

@@ -20,13 +20,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 
 from genlab.data.dataset import Dataset, from_array
 from genlab.data.face_render import PARTS
-from genlab.data.faces import FACTOR_NAMES, SIZE, FaceFactors, Faces
+from genlab.data.faces import FACTOR_NAMES, FACTOR_SIZES, SIZE, FaceFactors, Faces
 from genlab.data.folder import IMAGE_SUFFIXES, _as_array, _image_files, _is_color, _open
 from genlab.data.options import check_keys, parse_options
 from genlab.data.source import IndexedSource, Source, SourceInfo
@@ -46,6 +47,55 @@ class FaceParts(Faces):
         factors = self.part_factors(part)[index.numpy()]
         faces, maps = FaceFactors(self.weights, resize or SIZE).render_parts(factors)
         return Dataset(maps, None, None, 8, torch.from_numpy(factors), FACTOR_NAMES, extras={"target": faces})
+
+
+class FaceFlips(Faces):
+    """``faces-flip:flip=FACTOR,FROM,TO[,OPTIONS]``: each procedural face with ``FACTOR`` at level
+    ``FROM`` (x) paired with the very same face at level ``TO`` (target), its exact counterfactual.
+
+    The true pairs that unpaired translation (CycleGAN on ``faces:glasses=0`` against
+    ``faces:glasses=1``) never sees, for the pix2pix it is measured against. The other factors
+    follow the faces options (weights, ``n``, ``test``, ``seed``).
+    """
+
+    kind_name = "faces-flip"
+    extra_options = (*Faces.extra_options, "flip")
+
+    def __init__(self, flip: tuple[str, int, int] = ("glasses", 0, 1), **options: Any) -> None:
+        super().__init__(**options)
+        self.flip = flip
+
+    @classmethod
+    def _more_options(cls, options: dict[str, list[str]], name: str) -> dict[str, Any]:
+        values = options.get("flip", [])
+        if len(values) != 3 or values[0] not in FACTOR_NAMES:
+            raise DataError(f"{name}: say which factor changes and between which levels, e.g. flip=glasses,0,1 "
+                            f"(factors: {', '.join(FACTOR_NAMES)})")  # fmt: skip
+        factor, size = values[0], FACTOR_SIZES[FACTOR_NAMES.index(values[0])]
+        try:
+            levels = int(values[1]), int(values[2])
+        except ValueError:
+            raise DataError(f"{name}: flip={','.join(values)} needs two whole-number levels of {factor}") from None
+        if not all(0 <= level < size for level in levels) or levels[0] == levels[1]:
+            raise DataError(f"{name}: {factor} has levels 0 to {size - 1}; flip needs two different ones, got {levels}")
+        if factor in options:
+            raise DataError(f"{name}: {factor} is set by flip; drop its weights")
+        return {"flip": (factor, *levels)}
+
+    def info(self) -> SourceInfo:
+        return SourceInfo(self.name, "image pairs", f"3x{SIZE}x{SIZE} -> 3x{SIZE}x{SIZE}", self.n_train, self.n_test, "procedural", True)
+
+    def load_at(self, part: str, index: torch.Tensor, resize: int | None = None) -> Dataset:
+        """The faces at level FROM (x) and their counterfactuals at TO (target) at positions ``index`` of ``part``."""
+        factor, before, after = self.flip
+        column = FACTOR_NAMES.index(factor)
+        factors = self.part_factors(part)[index.numpy()].copy()
+        renderer = FaceFactors(self.weights, resize or SIZE)
+        factors[:, column] = after
+        targets = renderer.render(factors)
+        factors[:, column] = before
+        return Dataset(renderer.render(factors), None, None, 8, torch.from_numpy(factors), FACTOR_NAMES,
+                       extras={"target": targets})  # fmt: skip
 
 
 PART_NAMES = PARTS  # the classes of a faces-parts label map, by index
@@ -156,15 +206,20 @@ class ClassSubset:
         if data.y is None:
             raise DataError(f"{self.name}: {self.inner.name} has no labels to pick classes by")
         names = data.classes or ()
+        spelled = [_spelling(name) for name in names]  # "Ankle-Boot" finds "ankle boot"
         indices = []
         for wanted in self.wanted:
             if wanted.isdigit() and int(wanted) < (len(names) or int(data.y.max()) + 1):
                 indices.append(int(wanted))
-            elif wanted in names:
-                indices.append(names.index(wanted))
+            elif _spelling(wanted) in spelled:
+                indices.append(spelled.index(_spelling(wanted)))
             else:
                 raise DataError(f"{self.name}: no class '{wanted}'; the classes are {', '.join(names) or '0 to ' + str(int(data.y.max()))}")
         return data.subset(torch.nonzero(torch.isin(data.y, torch.tensor(indices))).flatten())
+
+
+def _spelling(name: str) -> str:
+    return name.lower().replace("-", " ").replace("_", " ")
 
 
 def class_subset_prefix(source: Source):  # type: ignore[no-untyped-def]

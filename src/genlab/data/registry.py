@@ -14,6 +14,7 @@ from genlab.data.npz import NpzFile
 from genlab.data.paired import (
     AlignedFolder,
     Edges,
+    FaceFlips,
     FaceParts,
     Gray,
     UnalignedFolder,
@@ -64,6 +65,7 @@ register_prefix("csv", CsvFile)
 register_prefix("mat", MatFile)
 register_builtin(FaceParts())
 register_prefix("faces-parts", FaceParts.from_options, "faces-parts:OPTIONS")
+register_prefix("faces-flip", FaceFlips.from_options, "faces-flip:flip=FACTOR,FROM,TO")
 register_prefix("edges", derived_prefix(Edges), "edges:SET")
 register_prefix("gray", derived_prefix(Gray), "gray:SET")
 register_prefix("aligned", AlignedFolder)

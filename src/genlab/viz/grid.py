@@ -69,3 +69,12 @@ def save_grid(images: torch.Tensor, path: str | Path, ncol: int = 8, scale: int 
     path.parent.mkdir(parents=True, exist_ok=True)
     image = grid_image(images, ncol, auto_scale(images) if scale is None else scale)
     return write_atomically(path, lambda tmp: image.save(tmp, format="PNG"))
+
+
+def save_image(image: torch.Tensor, path: str | Path) -> Path:
+    """Write one image (C, H, W) in [0, 1] as a PNG of exactly H x W pixels, atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    array = make_grid(image[None], ncol=1, padding=0)
+    picture = Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
+    return write_atomically(path, lambda tmp: picture.save(tmp, format="PNG"))

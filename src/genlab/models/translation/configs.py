@@ -8,7 +8,7 @@ data, its ``b`` for two unpaired domains); ``input_shape`` and ``target_shape`` 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from genlab.errors import ConfigError
 from genlab.models.config import ModelConfig, check_choice, option
@@ -32,15 +32,16 @@ class TranslationConfig(ModelConfig):
     crop: int = option(0, "train on random crops of this size (the papers' 256 of images loaded at --resize 286; 0: whole images)")
     flip: bool = option(False, "flip training pairs left to right at random")
 
+    # which array of the data holds the other side: "target" for pairs, "b" for two domains
+    other_side: ClassVar[str] = ""
+    wrong_data: ClassVar[str] = ""
+
     @classmethod
     def from_data(cls, data: Any) -> dict[str, Any]:
         fields = super().from_data(data)
-        target = data.extras.get("target", data.extras.get("b"))
+        target = data.extras.get(cls.other_side)
         if target is None:
-            raise ConfigError(
-                "translation trains on pairs (faces-parts, edges:SET, gray:SET, a folder of A|B images) or two "
-                "domains (--data-b); this data set has images of one kind only"
-            )
+            raise ConfigError(cls.wrong_data)
         return fields | {"target_shape": tuple(target.shape[1:])}
 
     def validate(self) -> None:
@@ -76,6 +77,9 @@ class TranslationConfig(ModelConfig):
 @dataclass
 class Pix2PixConfig(TranslationConfig):
     """pix2pix: a U-Net generator and a conditional PatchGAN, trained on pairs."""
+    other_side = "target"
+    wrong_data = ("pix2pix learns from pairs (faces-parts, faces-flip:..., edges:SET, gray:SET, aligned:PATH of A|B "
+                  "images), but this data has no pairs; for two unpaired domains train cyclegan")  # fmt: skip
 
     gan_loss: Literal["lsgan", "vanilla"] = option("vanilla", "adversarial loss: vanilla (cross-entropy, the paper's) or lsgan")
     direction: Literal["AtoB", "BtoA"] = option("AtoB", "AtoB translates x into its target; BtoA the other way")
@@ -101,6 +105,9 @@ class Pix2PixConfig(TranslationConfig):
 @dataclass
 class CycleGANConfig(TranslationConfig):
     """CycleGAN: two ResNet generators and two PatchGANs, trained on two domains without pairs."""
+    other_side = "b"
+    wrong_data = ("cyclegan learns from two domains: --data A --data-b B (any two data sets) or unaligned:PATH "
+                  "(trainA/, trainB/); this data has one kind of image, or pairs (for pairs train pix2pix)")  # fmt: skip
 
     blocks: int = option(9, "residual blocks of each generator (the paper: 6 at 128x128, 9 at 256x256)")
     lambda_cycle: float = option(10.0, "weight of each cycle-consistency L1 term (the paper's 10)")

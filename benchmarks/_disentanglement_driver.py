@@ -11,11 +11,15 @@ rendered (``ShapesFactors.render``) and encoded (``VAE.code``) are counted per p
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+import shutil
 import sys
+import tempfile
 import time
 from itertools import pairwise
+from pathlib import Path
 
 from genlab.data.shapes import ShapesFactors
 from genlab.evaluate import evaluate_run
@@ -42,8 +46,30 @@ class Mark(logging.Handler):
             MARKS.append((text.rsplit(" ", 1)[1], time.perf_counter(), dict(COUNTS)))
 
 
+def readable(run: str) -> str:
+    """The run, or a copy of it whose config.json leaves out the data and training settings this
+    (earlier) genlab does not know, when each of them holds its default: a newer genlab writes
+    fields (e.g. ``name_b``, ``checkpoint_every_steps``) that an older one cannot read."""
+    from genlab.data.splits import DataSpec
+    from genlab.train.config import TrainConfig
+
+    config = json.loads((Path(run) / "config.json").read_text())
+    dropped = {}
+    for key, cls in (("data", DataSpec), ("train", TrainConfig)):
+        known = {f.name for f in dataclasses.fields(cls)}
+        for name in [k for k in config[key] if k not in known]:
+            dropped[f"{key}.{name}"] = config[key].pop(name)
+    if not dropped:
+        return run
+    print(f"left out of config.json for this genlab: {dropped}", file=sys.stderr)
+    copy = Path(tempfile.mkdtemp()) / "run"
+    shutil.copytree(run, copy)
+    (copy / "config.json").write_text(json.dumps(config))
+    return str(copy)
+
+
 def main() -> None:
-    run, n, likelihood_n, iwae_k = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    run, n, likelihood_n, iwae_k = readable(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     ShapesFactors.render = counted(ShapesFactors.render, "rendered")
     VAE.code = counted(VAE.code, "encoded")
     logger = logging.getLogger("genlab.evaluate.run_metrics")

@@ -88,6 +88,7 @@ def main() -> None:
         argv = [str(DRIVER), str(run), str(n), str(args.likelihood_n), str(args.iwae_k)]
         out, cost = measured_run(argv, src, work / f"{tree}.log")
         results[tree] = json.loads(out) | {"wall_seconds": round(cost["seconds"], 1), "peak_rss_mib": round(cost["peak_rss_mib"])}
+        write_results(f"disentanglement_speed.{tree}.partial", results[tree])  # kept should a later tree fail
         print(f"{tree}: {cost['seconds']:.0f} s, {cost['peak_rss_mib']:.0f} MiB", file=sys.stderr, flush=True)
 
     config = json.loads((run / "config.json").read_text())

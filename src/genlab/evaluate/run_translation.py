@@ -20,6 +20,7 @@ rendered with only that attribute changed (beside doing nothing).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -105,7 +106,7 @@ def _face_parts(spec: DataSpec, data: Dataset, output: torch.Tensor, backwards: 
     truth = colors_to_labels(data.x, palette)  # x holds the label maps, in their exact colors
     if backwards:  # face -> labels: read the translated maps
         return {"face_to_labels": segmentation_scores(colors_to_labels(output, palette), truth, len(PARTS), PARTS)}
-    train = load_splits(spec).train
+    train = load_splits(replace(spec, seed=0, limit=None)).train  # one segmenter for runs of every seed (cached)
     segmenter, info = trained_segmenter(train.extras["target"], colors_to_labels(train.x, palette), len(PARTS), device=device)
     generated = segmentation_scores(segmenter.segment(output), truth, len(PARTS), PARTS)
     real = segmentation_scores(segmenter.segment(data.extras["target"]), truth, len(PARTS), PARTS)
@@ -137,7 +138,7 @@ def _unpaired(spec: DataSpec, data: Dataset, translate: Any, device: torch.devic
 
     a, b = data.x, data.extras["b"]
     a_to_b, b_to_a = translate(a, "AtoB"), translate(b, "BtoA")
-    train = load_splits(spec).train
+    train = load_splits(replace(spec, seed=0, limit=None)).train  # the same instruments for runs of every seed
     train_a, train_b = train.x, train.extras["b"]
     domains = Dataset(torch.cat([train_a, train_b]), torch.cat([torch.zeros(len(train_a)), torch.ones(len(train_b))]).long())
     classifier, info = trained_network("classifier", domains, dataset_name=f"domains of {spec.name}", device=device)

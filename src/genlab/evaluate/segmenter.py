@@ -30,13 +30,13 @@ from genlab.seeding import seeded_rng
 
 log = logging.getLogger(__name__)
 
-VERSION = 1  # bump when the network or its training changes: cached segmenters of another version are not reused
+VERSION = 2  # bump when the network or its training changes: cached segmenters of another version are not reused
 
 
 class Segmenter(nn.Module):
     """Images (N, C, H, W) in [0, 1] -> class logits (N, K, H, W); trained on ``labels`` (N, H, W)."""
 
-    def __init__(self, channels: int, classes: int, size: int, width: int = 32) -> None:
+    def __init__(self, channels: int, classes: int, size: int, width: int = 16) -> None:
         super().__init__()
         self.net = UNet(channels, classes, max(2, size.bit_length() - 2), ngf=width, dropout=False, logits=True)
 
@@ -52,7 +52,7 @@ class Segmenter(nn.Module):
         return torch.cat(parts)
 
 
-def trained_segmenter(images: torch.Tensor, labels: torch.Tensor, classes: int, epochs: int = 15,
+def trained_segmenter(images: torch.Tensor, labels: torch.Tensor, classes: int, epochs: int = 6,
                       device: str | torch.device = "cpu", cache: Path | None = None) -> tuple[Segmenter, dict[str, Any]]:  # fmt: skip
     """A segmenter trained on ``images`` (N, C, H, W) and their ``labels`` (N, H, W), from the cache when it holds one."""
     from genlab.train import TrainConfig, Trainer

@@ -37,7 +37,7 @@ from typing import Any
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import WORK, machine, markdown_table, write_docs_section, write_results
+from _common import ROOT, WORK, machine, markdown_table, write_docs_section, write_results
 
 SIZE = 32
 FACES = "n=2000;test=240"  # 2,000 training faces (less the 10% validation share); a balanced test of 240
@@ -91,8 +91,6 @@ def pictures(work: Path, quick: bool) -> list[Path]:
     from genlab.data.splits import load_splits
     from genlab.run import Run
     from genlab.viz.grid import interleave_rows, save_grid
-
-    from _common import ROOT
 
     written = []
     for name in ("labels2face", "labels2face_l1", "face2labels", "glasses"):
@@ -208,7 +206,7 @@ def _mean_std(values: list[float]) -> dict[str, float]:
 
 def docs_section(payload: dict[str, Any]) -> str:
     s, m = payload["summary"], payload["machine"]
-    pm = lambda key, digits=3: f"{s[key]['mean']:.{digits}f} ± {s[key]['std']:.{digits}f}"  # noqa: E731
+    pm = lambda key, digits=3: f"{s[key]['mean']:.{digits}f} ± {s[key]['std']:.{digits}f}"
     costs = payload["per_seed"][0]["costs"]
     runs = markdown_table(
         ["run", "model", "data", "options", "steps", "train s (seed 0)", "evaluate s (seed 0)"],

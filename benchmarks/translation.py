@@ -185,7 +185,10 @@ def main() -> None:
             pictures(work / "seed0", args.quick)
         per_seed.append({"seed": seed, "headline": headline(scores), "costs": costs, "scores": scores})
         print(f"seed {seed}: {json.dumps(per_seed[-1]['headline'])}", file=sys.stderr, flush=True)
+        finish(per_seed, args)  # after every seed, so that a stopped benchmark keeps what it measured
 
+
+def finish(per_seed: list[dict[str, Any]], args: argparse.Namespace) -> None:
     keys = per_seed[0]["headline"].keys()
     summary = {k: _mean_std([s["headline"][k] for s in per_seed]) for k in keys}
     payload = {

@@ -1,10 +1,16 @@
-"""What pix2pix and CycleGAN share: the patch GAN loss as the papers' code computes it, and the
-conversion between genlab's images in [0, 1] and the networks' [-1, 1]."""
+"""What pix2pix and CycleGAN share: the patch GAN loss as the papers' code computes it, the
+conversion between genlab's images in [0, 1] and the networks' [-1, 1], the players' optimizers
+and schedule, and translation in evaluation mode."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 import torch.nn.functional as F
+from torch import nn
+
+from genlab.models.training import Part, linear_decay
 
 
 def patch_loss(kind: str, logits: torch.Tensor, real: bool) -> torch.Tensor:
@@ -48,3 +54,23 @@ def augment(batches: list[torch.Tensor], crop: int, flip: bool) -> list[torch.Te
         rows = [batch[i, :, t : t + size_h, l : l + size_w] for i, (t, l) in enumerate(zip(tops, lefts))]
         out.append(torch.stack([r.flip(-1) if f else r for r, f in zip(rows, flips)]))
     return out
+
+
+def scheduled_parts(players: dict[str, tuple[nn.Module, float]], beta1: float, decay_start: float) -> dict[str, Part]:
+    """One Adam part per player (in the order given, the order of their updates), each with its
+    learning rate, betas (``beta1``, 0.999) and the papers' schedule: constant, then linearly to
+    zero from ``decay_start`` of training."""
+    schedule = linear_decay(decay_start)
+    return {name: Part(module, lr=lr, betas=(beta1, 0.999), lr_schedule=schedule) for name, (module, lr) in players.items()}
+
+
+@torch.no_grad()
+def translate_in_eval_mode(model: nn.Module, net: Callable[[torch.Tensor], torch.Tensor], images: torch.Tensor) -> torch.Tensor:
+    """``net`` applied to ``images`` in [0, 1] with ``model`` in evaluation mode (dropout off, batch
+    norm on running statistics), its mode restored afterwards; the result in [0, 1]."""
+    was_training = model.training
+    model.eval()
+    try:
+        return to_data(net(to_model(images)))
+    finally:
+        model.train(was_training)

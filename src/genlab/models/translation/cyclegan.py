@@ -18,8 +18,14 @@ import torch
 from torch import nn
 
 from genlab.errors import ConfigError
-from genlab.models.training import Batch, Part, StepContext, linear_decay
-from genlab.models.translation.common import augment, patch_loss, to_data, to_model
+from genlab.models.training import Batch, Part, StepContext
+from genlab.models.translation.common import (
+    augment,
+    patch_loss,
+    scheduled_parts,
+    to_model,
+    translate_in_eval_mode,
+)
 from genlab.models.translation.configs import CycleGANConfig
 from genlab.models.translation.pool import ImagePool
 from genlab.nets.dcgan import init_dcgan_weights
@@ -75,21 +81,12 @@ class CycleGAN(nn.Module):
         if direction not in (None, "AtoB", "BtoA"):
             raise ConfigError(f"--direction must be AtoB or BtoA, got {direction!r}")
         net = self.generators.b_to_a if direction == "BtoA" else self.generators.a_to_b
-        was_training = self.training
-        self.eval()
-        try:
-            return to_data(net(to_model(images)))
-        finally:
-            self.train(was_training)
+        return translate_in_eval_mode(self, net, images)
 
     def optimizer_parts(self) -> dict[str, Part]:
         c = self.config
-        schedule = linear_decay(c.decay_start)
-        betas = (c.beta1, 0.999)
-        return {
-            "generators": Part(self.generators, lr=c.lr_g, betas=betas, lr_schedule=schedule),
-            "discriminators": Part(self.discriminators, lr=c.lr_d, betas=betas, lr_schedule=schedule),
-        }
+        return scheduled_parts({"generators": (self.generators, c.lr_g), "discriminators": (self.discriminators, c.lr_d)},
+                               c.beta1, c.decay_start)  # fmt: skip
 
     def _generator_terms(self, out: dict[str, torch.Tensor], a: torch.Tensor, b: torch.Tensor,
                          judged: tuple[torch.Tensor, torch.Tensor]) -> dict[str, torch.Tensor]:  # fmt: skip

@@ -18,8 +18,15 @@ import torch
 from torch import nn
 
 from genlab.errors import ConfigError
-from genlab.models.training import Batch, Part, StepContext, linear_decay
-from genlab.models.translation.common import augment, patch_loss, to_data, to_model
+from genlab.models.training import Batch, Part, StepContext
+from genlab.models.translation.common import (
+    augment,
+    patch_loss,
+    scheduled_parts,
+    to_data,
+    to_model,
+    translate_in_eval_mode,
+)
 from genlab.models.translation.configs import Pix2PixConfig
 from genlab.nets.dcgan import init_dcgan_weights
 from genlab.nets.translation import PatchDiscriminator, UNet, patch_layers_for
@@ -52,23 +59,14 @@ class Pix2Pix(nn.Module):
             raise ConfigError(
                 f"this pix2pix model translates {self.config.direction} only; train one with --direction {direction} for the other way"
             )
-        was_training = self.training
-        self.eval()
-        try:
-            return to_data(self.generator(to_model(images)))
-        finally:
-            self.train(was_training)
+        return translate_in_eval_mode(self, self.generator, images)
 
     # --- training -------------------------------------------------------------------------------
 
     def optimizer_parts(self) -> dict[str, Part]:
         c = self.config
-        schedule = linear_decay(c.decay_start)
-        betas = (c.beta1, 0.999)
-        return {
-            "discriminator": Part(self.discriminator, lr=c.lr_d, betas=betas, lr_schedule=schedule),
-            "generator": Part(self.generator, lr=c.lr_g, betas=betas, lr_schedule=schedule),
-        }
+        return scheduled_parts({"discriminator": (self.discriminator, c.lr_d), "generator": (self.generator, c.lr_g)},
+                               c.beta1, c.decay_start)  # fmt: skip
 
     def training_step(self, batch: Batch, ctx: StepContext) -> dict[str, torch.Tensor]:
         """One generator forward, one discriminator update (on the detached fakes), one generator update."""

@@ -2,7 +2,8 @@
 domains (``x`` from domain A, ``b`` from domain B).
 
     faces-parts[:OPTIONS]  each procedural face (target) with its label map (x), drawn in the part
-                           colors of genlab.data.face_render; both from the same factors
+                           colors of genlab.data.face_render; both from the same factors (its
+                           source, FaceParts, lives beside the other faces in genlab.data.faces)
     edges:SET              the edges of any image set (x, Canny) and its images (target)
     gray:SET               a color image set in gray (x) and in color (target)
     fashion-mnist:class=N  one or more classes of a labeled set (also digits:class=N), for domains
@@ -17,8 +18,8 @@ shuffle, which CycleGAN's losses never look at (they only batch them together).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -26,27 +27,12 @@ import torch
 
 from genlab.data.dataset import Dataset, from_array
 from genlab.data.face_render import PARTS
-from genlab.data.faces import FACTOR_NAMES, SIZE, FaceFactors, Faces
+from genlab.data.faces import FACTOR_NAMES, Faces
 from genlab.data.folder import IMAGE_SUFFIXES, _as_array, _image_files, _is_color, _open
 from genlab.data.options import check_keys, parse_options
+from genlab.data.registry import get_source
 from genlab.data.source import IndexedSource, Source, SourceInfo
 from genlab.errors import DataError
-
-
-class FaceParts(Faces):
-    """``faces-parts``: the procedural faces as targets of their label maps (x), from the same factors."""
-
-    kind_name = "faces-parts"
-
-    def info(self) -> SourceInfo:
-        return SourceInfo(self.name, "image pairs", f"3x{SIZE}x{SIZE} -> 3x{SIZE}x{SIZE}", self.n_train, self.n_test, "procedural", True)
-
-    def load_at(self, part: str, index: torch.Tensor, resize: int | None = None) -> Dataset:
-        """The label maps (x) and faces (target) at positions ``index`` of ``part``, each pair rendered alone."""
-        factors = self.part_factors(part)[index.numpy()]
-        faces, maps = FaceFactors(self.weights, resize or SIZE).render_parts(factors)
-        return Dataset(maps, None, None, 8, torch.from_numpy(factors), FACTOR_NAMES, extras={"target": faces})
-
 
 PART_NAMES = PARTS  # the classes of a faces-parts label map, by index
 
@@ -59,6 +45,13 @@ class _Derived:
     def __init__(self, text: str, inner: Source) -> None:
         self.inner = inner
         self.name = f"{self.prefix}:{text}"
+
+    @classmethod
+    def from_set(cls, text: str) -> Source:
+        """The registry's ``PREFIX:SET``: pairs made from the data set called ``SET``; from a
+        procedural set, an indexed source (a few examples render a few)."""
+        inner = get_source(text)
+        return (_indexed(cls) if isinstance(inner, IndexedSource) else cls)(text, inner)
 
     def info(self) -> SourceInfo:
         inner = self.inner.info()
@@ -89,17 +82,10 @@ class _IndexedDerived(_Derived):
         return self._pairs(self.inner.load_at(part, index, resize))
 
 
-def derived_prefix(kind: type[_Derived]) -> Callable[[str], Source]:
-    """The registry's builder of ``kind`` pairs (``edges:SET``) from the data set named ``SET``."""
-    indexed = type(kind.__name__, (_IndexedDerived, kind), {})
-
-    def build(text: str) -> Source:
-        from genlab.data.registry import get_source
-
-        inner = get_source(text)
-        return (indexed if isinstance(inner, IndexedSource) else kind)(text, inner)
-
-    return build
+@cache
+def _indexed(kind: type[_Derived]) -> type[_Derived]:
+    """``kind`` of pairs made from an indexed source (one class per kind)."""
+    return type(kind.__name__, (_IndexedDerived, kind), {})
 
 
 class Edges(_Derived):
@@ -165,11 +151,6 @@ class ClassSubset:
             else:
                 raise DataError(f"{self.name}: no class '{wanted}'; the classes are {', '.join(names) or '0 to ' + str(int(data.y.max()))}")
         return data.subset(torch.nonzero(torch.isin(data.y, torch.tensor(indices))).flatten())
-
-
-def class_subset_prefix(source: Source):  # type: ignore[no-untyped-def]
-    """The factory of ``NAME:class=...`` for a registered labeled data set."""
-    return lambda text: ClassSubset(source, text)
 
 
 class AlignedFolder:

@@ -14,8 +14,9 @@ HELP = [
 ]  # fmt: skip
 
 
-def _heavy_modules_after(args: list[str]) -> str:
-    """Run ``genlab ARGS`` in a fresh interpreter; which of torch, Fabric and scikit-learn it imported."""
+def _run(args: list[str]) -> tuple[str, str]:
+    """Run ``genlab ARGS`` in a fresh interpreter: its stdout, and which of torch, Fabric and
+    scikit-learn it imported."""
     code = (
         "import sys\n"
         f"sys.argv = ['genlab', *{args!r}]\n"
@@ -24,12 +25,45 @@ def _heavy_modules_after(args: list[str]) -> str:
         "print(sorted(m for m in ('torch', 'lightning_fabric', 'sklearn') if m in sys.modules), file=sys.stderr)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120)
-    return result.stderr.strip().splitlines()[-1]
+    return result.stdout, result.stderr.strip().splitlines()[-1]
+
+
+def _heavy_modules_after(args: list[str]) -> str:
+    return _run(args)[1]
 
 
 @pytest.mark.parametrize("args", HELP, ids=" ".join)
 def test_help_imports_no_torch(args):
     assert _heavy_modules_after(args) == "[]"
+
+
+@pytest.mark.parametrize("args", [["datasets"], ["datasets", "--json"]], ids=" ".join)
+def test_the_data_set_listing_imports_no_torch(args):
+    out, heavy = _run(args)
+    assert heavy == "[]"
+    assert "shapes" in out and "faces-parts" in out
+
+
+def test_the_listing_shows_what_every_loaded_source_says_of_itself():
+    # the rows described without torch are those of the sources themselves, imported in full
+    import dataclasses
+    import json
+
+    from genlab.data.digits import Digits
+    from genlab.data.faces import FaceParts, Faces, FacesDetection
+    from genlab.data.fashion_mnist import FashionMNIST
+    from genlab.data.shapes import Shapes
+    from genlab.data.toy import TOYS
+
+    sources = [FashionMNIST(), Digits(), Shapes(), Faces(), FacesDetection(), *TOYS, FaceParts()]
+    listed = json.loads(_run(["datasets", "--json"])[0])
+    assert listed["datasets"] == [dataclasses.asdict(source.info()) for source in sources]
+    assert listed["user_data"][:3] == [
+        "folder:PATH - images (PNG, JPEG, ...), optional class subfolders or train/ and test/; --resize N",
+        "npz:PATH - arrays x (and optional y, x_test, y_test)",
+        "shapes:n=N,test=M,seed=S - another draw from the sprite grid",
+    ]
+    assert listed["user_data"][-2:] == ["fashion-mnist:class=N", "digits:class=N"]
 
 
 def test_the_check_sees_torch_when_a_command_imports_it():

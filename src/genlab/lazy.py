@@ -1,5 +1,6 @@
-"""Names a package exports but imports only when first used (PEP 562), so importing the package
-stays cheap: listing genlab's models or data sets on the command line needs no torch."""
+"""Names a package exports but imports only when first used (PEP 562), and objects named by where
+they live (``"module:name"``), so importing a package or a registry stays cheap: listing genlab's
+models or data sets on the command line needs no torch."""
 
 from __future__ import annotations
 
@@ -20,3 +21,12 @@ def lazy_attributes(package: str, where: dict[str, str]) -> Callable[[str], Any]
         return value
 
     return __getattr__
+
+
+def imported(where: str) -> Any:
+    """The object at ``where``, ``"module:name"`` (``name`` may be dotted: ``"module:Class.method"``), imported now."""
+    module, _, name = where.partition(":")
+    value: Any = importlib.import_module(module)
+    for part in name.split("."):
+        value = getattr(value, part)
+    return value

@@ -100,6 +100,19 @@ def test_registry_lists_builtins():
     assert names[:2] == ["fashion-mnist", "digits"]
 
 
+def test_a_source_registered_by_where_it_lives_loads_when_first_asked_for(monkeypatch):
+    from genlab.data import registry
+    from genlab.data.toy import TOY1D
+
+    monkeypatch.setitem(registry.BUILTINS, "lazy-toy", "genlab.data.toy:TOY1D")
+    monkeypatch.setitem(registry.USER_PREFIXES, "lazy-shapes", "genlab.data.shapes:Shapes.from_options")
+    assert registry.BUILTINS["lazy-toy"] == "genlab.data.toy:TOY1D"  # nothing imported yet
+    assert get_source("lazy-toy") is TOY1D and registry.BUILTINS["lazy-toy"] is TOY1D
+    assert get_source("lazy-shapes:n=5,test=2").sizes() == (5, 2)
+    with pytest.raises(TypeError, match="name"):
+        registry.register_builtin("genlab.data.toy:TOY2D")
+
+
 @pytest.mark.parametrize(
     "array, shape",
     [

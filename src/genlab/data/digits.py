@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from genlab.data.dataset import Dataset, from_array
 from genlab.data.source import SourceInfo
+
+if TYPE_CHECKING:
+    from genlab.data.dataset import Dataset
 
 
 class Digits:
@@ -18,6 +22,8 @@ class Digits:
 
     def load(self, resize: int | None = None) -> tuple[Dataset, Dataset | None]:
         from sklearn.datasets import load_digits
+
+        from genlab.data.dataset import from_array
 
         bunch = load_digits()
         images = (bunch.images / 16.0).astype(np.float32)

@@ -4,16 +4,20 @@ The head is a 2.5-D cartoon: features sit on a sphere-like face, so a head yaw m
 nose and mouth sideways, foreshortens the eye turned away and hides the far ear. Smile bends the
 mouth from a frown to an open smile. Lighting shades the figure like an ellipsoid lit from the
 side, and scales the whole image's brightness.
+
+The palettes and parts below need no torch (the faces data sets name their levels by them without
+it); the functions that draw import it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
-from genlab.data import sdf
+if TYPE_CHECKING:
+    import torch
 
 # Six skin tones from light to dark (roughly Fitzpatrick types I to VI).
 SKIN_TONES = (
@@ -66,11 +70,15 @@ class FaceAttributes:
 
 
 def _palette(colors, index: np.ndarray) -> torch.Tensor:
+    import torch
+
     table = torch.tensor(list(colors.values()) if isinstance(colors, dict) else colors, dtype=torch.float32)
     return table[torch.as_tensor(np.asarray(index), dtype=torch.long)]
 
 
 def _color(rgb: tuple[float, float, float], n: int) -> torch.Tensor:
+    import torch
+
     return torch.tensor(rgb, dtype=torch.float32).expand(n, 3)
 
 
@@ -78,6 +86,10 @@ def render_faces(attrs: FaceAttributes, size: int = 64, labels: bool = False) ->
     """Images (B, 3, size, size) float32 in [0, 1] of the faces described by ``attrs``; with
     ``labels``, also their label maps (B, size, size) int64: the index in :data:`PARTS` of the part
     drawn on top at each pixel (where it covers at least half of it)."""
+    import torch
+
+    from genlab.data import sdf
+
     n = len(attrs)
     p = lambda v: sdf.param(np.asarray(v, dtype=np.float32), n)
     theta = p(attrs.yaw) * MAX_YAW
@@ -217,4 +229,6 @@ def render_faces(attrs: FaceAttributes, size: int = 64, labels: bool = False) ->
 
 def label_colors(labels: torch.Tensor) -> torch.Tensor:
     """Label maps (B, H, W) as images (B, 3, H, W) in the colors of :data:`PART_COLORS`."""
+    import torch
+
     return torch.tensor(PART_COLORS, dtype=torch.float32)[labels].permute(0, 3, 1, 2).contiguous()

@@ -21,18 +21,18 @@ background     6       sky, mint, peach, lavender, gray, olive
 
 Sampling follows per-factor weights (independent factors). ``faces:skin=0.9,0.1;glasses=0.05``
 draws light skin (levels 0-2) for 90% of the faces and glasses for 5%; see :func:`parse_weights`.
+
+The factors, the draws and the descriptions of the data sets need no torch; the functions that
+render import it, so ``genlab datasets`` describes the sets without it.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-import torch
 
-from genlab.data import sdf
-from genlab.data.dataset import Dataset
 from genlab.data.face_render import (
     BACKGROUNDS,
     HAIR_COLORS,
@@ -41,10 +41,18 @@ from genlab.data.face_render import (
     label_colors,
     render_faces,
 )
-from genlab.data.nonfaces import NEGATIVE_KINDS, render_nonfaces
 from genlab.data.options import check_keys, numbers, parse_options, positive_int
 from genlab.data.source import SourceInfo, load_every, part_number
 from genlab.errors import DataError
+from genlab.lazy import lazy_attributes
+
+if TYPE_CHECKING:
+    import torch
+
+    from genlab.data.dataset import Dataset
+    from genlab.data.nonfaces import NEGATIVE_KINDS
+
+__getattr__ = lazy_attributes(__name__, {"NEGATIVE_KINDS": "genlab.data.nonfaces"})
 
 FACTOR_NAMES = ("skin", "yaw", "smile", "glasses", "hair_color", "hair_style", "light", "brightness", "background")
 FACTOR_SIZES = (6, 11, 11, 2, 5, 4, 5, 3, 6)
@@ -143,6 +151,10 @@ class FaceFactors:
 
     def render(self, factors: np.ndarray) -> torch.Tensor:
         """Images (n, 3, size, size) float32 on the 8-bit grid; the same factors, the same images."""
+        import torch
+
+        from genlab.data import sdf
+
         factors = _check_factors(factors)
         out = torch.empty(len(factors), 3, self.size, self.size)
         with sdf.render_threads():
@@ -154,6 +166,10 @@ class FaceFactors:
     def render_parts(self, factors: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
         """The faces of :meth:`render` and their label maps drawn in the part colors, both
         (n, 3, size, size) on the 8-bit grid (see genlab.data.face_render.PARTS)."""
+        import torch
+
+        from genlab.data import sdf
+
         factors = _check_factors(factors)
         faces, maps = torch.empty(2, len(factors), 3, self.size, self.size)
         with sdf.render_threads():
@@ -297,6 +313,10 @@ class Faces:
 
     def load_at(self, part: str, index: torch.Tensor, resize: int | None = None) -> Dataset:
         """The faces at positions ``index`` of ``part``, rendered alone (natively at any size)."""
+        import torch
+
+        from genlab.data.dataset import Dataset
+
         factors = self.part_factors(part)[index.numpy()]
         renderer = FaceFactors(self.weights, resize or SIZE)
         return Dataset(renderer.render(factors), None, None, 8, torch.from_numpy(factors), FACTOR_NAMES)
@@ -350,6 +370,10 @@ class FacesDetection(Faces):
     def _negatives(self, n: int, rng: np.random.Generator, renderer: FaceFactors, which: np.ndarray) -> torch.Tensor:
         """The negatives ``which`` (numbers below ``n``, any order) of the ``n`` that ``rng`` draws:
         every random draw is made, so each negative is the same whichever others are rendered."""
+        import torch
+
+        from genlab.data.nonfaces import render_nonfaces
+
         n_hard = round(self.hard * n)
         n_scenes = n - n_hard
         scene = which < n_scenes
@@ -364,6 +388,10 @@ class FacesDetection(Faces):
 
     def load_at(self, part: str, index: torch.Tensor, resize: int | None = None) -> Dataset:
         """The faces and negatives at positions ``index`` of ``part``, each rendered alone."""
+        import torch
+
+        from genlab.data.dataset import Dataset
+
         renderer = FaceFactors(self.weights, resize or SIZE)
         factors = self.part_factors(part)
         n_faces = len(factors)
@@ -385,6 +413,79 @@ class FacesDetection(Faces):
         return Dataset(x, face.long(), self.classes, 8, rows, FACTOR_NAMES)
 
 
+class FaceParts(Faces):
+    """``faces-parts``: the procedural faces as targets of their label maps (x), from the same factors
+    (for image-to-image translation; see genlab.data.paired)."""
+
+    kind_name = "faces-parts"
+
+    def info(self) -> SourceInfo:
+        return SourceInfo(self.name, "image pairs", f"3x{SIZE}x{SIZE} -> 3x{SIZE}x{SIZE}", self.n_train, self.n_test, "procedural", True)
+
+    def load_at(self, part: str, index: torch.Tensor, resize: int | None = None) -> Dataset:
+        """The label maps (x) and faces (target) at positions ``index`` of ``part``, each pair rendered alone."""
+        import torch
+
+        from genlab.data.dataset import Dataset
+
+        factors = self.part_factors(part)[index.numpy()]
+        faces, maps = FaceFactors(self.weights, resize or SIZE).render_parts(factors)
+        return Dataset(maps, None, None, 8, torch.from_numpy(factors), FACTOR_NAMES, extras={"target": faces})
+
+
+class FaceFlips(Faces):
+    """``faces-flip:flip=FACTOR,FROM,TO[,OPTIONS]``: each procedural face with ``FACTOR`` at level
+    ``FROM`` (x) paired with the very same face at level ``TO`` (target), its exact counterfactual.
+
+    The true pairs that unpaired translation (CycleGAN on ``faces:glasses=0`` against
+    ``faces:glasses=1``) never sees, for the pix2pix it is measured against. The other factors
+    follow the faces options (weights, ``n``, ``test``, ``seed``).
+    """
+
+    kind_name = "faces-flip"
+    extra_options = (*Faces.extra_options, "flip")
+
+    def __init__(self, flip: tuple[str, int, int] = ("glasses", 0, 1), **options: Any) -> None:
+        super().__init__(**options)
+        self.flip = flip
+
+    @classmethod
+    def _more_options(cls, options: dict[str, list[str]], name: str) -> dict[str, Any]:
+        values = options.get("flip", [])
+        if len(values) != 3 or values[0] not in FACTOR_NAMES:
+            raise DataError(f"{name}: say which factor changes and between which levels, e.g. flip=glasses,0,1 "
+                            f"(factors: {', '.join(FACTOR_NAMES)})")  # fmt: skip
+        factor, size = values[0], FACTOR_SIZES[FACTOR_NAMES.index(values[0])]
+        try:
+            levels = int(values[1]), int(values[2])
+        except ValueError:
+            raise DataError(f"{name}: flip={','.join(values)} needs two whole-number levels of {factor}") from None
+        if not all(0 <= level < size for level in levels) or levels[0] == levels[1]:
+            raise DataError(f"{name}: {factor} has levels 0 to {size - 1}; flip needs two different ones, got {levels}")
+        if factor in options:
+            raise DataError(f"{name}: {factor} is set by flip; drop its weights")
+        return {"flip": (factor, *levels)}
+
+    def info(self) -> SourceInfo:
+        return SourceInfo(self.name, "image pairs", f"3x{SIZE}x{SIZE} -> 3x{SIZE}x{SIZE}", self.n_train, self.n_test, "procedural", True)
+
+    def load_at(self, part: str, index: torch.Tensor, resize: int | None = None) -> Dataset:
+        """The faces at level FROM (x) and their counterfactuals at TO (target) at positions ``index`` of ``part``."""
+        import torch
+
+        from genlab.data.dataset import Dataset
+
+        factor, before, after = self.flip
+        column = FACTOR_NAMES.index(factor)
+        factors = self.part_factors(part)[index.numpy()].copy()
+        renderer = FaceFactors(self.weights, resize or SIZE)
+        factors[:, column] = after
+        targets = renderer.render(factors)
+        factors[:, column] = before
+        return Dataset(renderer.render(factors), None, None, 8, torch.from_numpy(factors), FACTOR_NAMES,
+                       extras={"target": targets})  # fmt: skip
+
+
 def tile_orders(n: int, tiles: int, rng: np.random.Generator) -> np.ndarray:
     """A random order of the ``tiles`` x ``tiles`` tiles for each of ``n`` images: (n, tiles**2)."""
     return np.argsort(rng.random((n, tiles * tiles)), axis=1)
@@ -392,6 +493,8 @@ def tile_orders(n: int, tiles: int, rng: np.random.Generator) -> np.ndarray:
 
 def scramble(images: torch.Tensor, tiles: int, orders: np.ndarray) -> torch.Tensor:
     """Each image cut into ``tiles`` x ``tiles`` tiles, put back in its own order (a row of ``orders``)."""
+    import torch
+
     n, c, h, w = images.shape
     th, tw = h // tiles, w // tiles
     blocks = images[:, :, : th * tiles, : tw * tiles].reshape(n, c, tiles, th, tiles, tw).permute(0, 2, 4, 1, 3, 5)
@@ -410,6 +513,7 @@ __all__ = [
     "LEVEL_NAMES",
     "NEGATIVE_KINDS",
     "FaceFactors",
+    "FaceParts",
     "Faces",
     "FacesDetection",
     "balanced_factors",

@@ -79,7 +79,7 @@ def factor_source(name: str, resize: int | None = None) -> FactorSource:
 
     factors = source_factors(get_source(name))
     if factors is None:
-        with_factors = [n for n, s in BUILTINS.items() if source_factors(s) is not None]
+        with_factors = [n for n in BUILTINS if source_factors(get_source(n)) is not None]
         raise DataError(
             f"data set '{name}' has no known factors of variation; disentanglement metrics need one that "
             f"has: {', '.join(with_factors) or 'none is registered'}"

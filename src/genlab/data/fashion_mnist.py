@@ -6,12 +6,15 @@ import gzip
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from genlab.data.dataset import Dataset, from_array
 from genlab.data.source import SourceInfo
 from genlab.errors import DataError
+
+if TYPE_CHECKING:
+    from genlab.data.dataset import Dataset
 
 DEFAULT_DIR = Path("/usr/share/datasets/fashion-mnist")
 CLASSES = (
@@ -86,6 +89,8 @@ class FashionMNIST:
         )  # fmt: skip
 
     def load(self, resize: int | None = None) -> tuple[Dataset, Dataset | None]:
+        from genlab.data.dataset import from_array
+
         directory = data_dir()
         splits = []
         for split in ("train", "test"):

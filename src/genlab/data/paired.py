@@ -2,7 +2,10 @@
 domains (``x`` from domain A, ``b`` from domain B).
 
     faces-parts[:OPTIONS]  each procedural face (target) with its label map (x), drawn in the part
-                           colors of genlab.data.face_render; both from the same factors
+                           colors of genlab.data.face_render; both from the same factors (its
+                           source, FaceParts, lives beside the other faces in genlab.data.faces)
+    faces-flip:flip=F,A,B  each face at level A of factor F (x) and the same face at level B
+                           (target), its exact counterfactual (FaceFlips, genlab.data.faces)
     edges:SET              the edges of any image set (x, Canny) and its images (target)
     gray:SET               a color image set in gray (x) and in color (target)
     fashion-mnist:class=N  one or more classes of a labeled set (also digits:class=N), for domains
@@ -17,86 +20,21 @@ shuffle, which CycleGAN's losses never look at (they only batch them together).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 
 from genlab.data.dataset import Dataset, from_array
 from genlab.data.face_render import PARTS
-from genlab.data.faces import FACTOR_NAMES, FACTOR_SIZES, SIZE, FaceFactors, Faces
+from genlab.data.faces import FACTOR_NAMES, Faces
 from genlab.data.folder import IMAGE_SUFFIXES, _as_array, _image_files, _is_color, _open
 from genlab.data.options import check_keys, parse_options
+from genlab.data.registry import get_source
 from genlab.data.source import IndexedSource, Source, SourceInfo
 from genlab.errors import DataError
-
-
-class FaceParts(Faces):
-    """``faces-parts``: the procedural faces as targets of their label maps (x), from the same factors."""
-
-    kind_name = "faces-parts"
-
-    def info(self) -> SourceInfo:
-        return SourceInfo(self.name, "image pairs", f"3x{SIZE}x{SIZE} -> 3x{SIZE}x{SIZE}", self.n_train, self.n_test, "procedural", True)
-
-    def load_at(self, part: str, index: torch.Tensor, resize: int | None = None) -> Dataset:
-        """The label maps (x) and faces (target) at positions ``index`` of ``part``, each pair rendered alone."""
-        factors = self.part_factors(part)[index.numpy()]
-        faces, maps = FaceFactors(self.weights, resize or SIZE).render_parts(factors)
-        return Dataset(maps, None, None, 8, torch.from_numpy(factors), FACTOR_NAMES, extras={"target": faces})
-
-
-class FaceFlips(Faces):
-    """``faces-flip:flip=FACTOR,FROM,TO[,OPTIONS]``: each procedural face with ``FACTOR`` at level
-    ``FROM`` (x) paired with the very same face at level ``TO`` (target), its exact counterfactual.
-
-    The true pairs that unpaired translation (CycleGAN on ``faces:glasses=0`` against
-    ``faces:glasses=1``) never sees, for the pix2pix it is measured against. The other factors
-    follow the faces options (weights, ``n``, ``test``, ``seed``).
-    """
-
-    kind_name = "faces-flip"
-    extra_options = (*Faces.extra_options, "flip")
-
-    def __init__(self, flip: tuple[str, int, int] = ("glasses", 0, 1), **options: Any) -> None:
-        super().__init__(**options)
-        self.flip = flip
-
-    @classmethod
-    def _more_options(cls, options: dict[str, list[str]], name: str) -> dict[str, Any]:
-        values = options.get("flip", [])
-        if len(values) != 3 or values[0] not in FACTOR_NAMES:
-            raise DataError(f"{name}: say which factor changes and between which levels, e.g. flip=glasses,0,1 "
-                            f"(factors: {', '.join(FACTOR_NAMES)})")  # fmt: skip
-        factor, size = values[0], FACTOR_SIZES[FACTOR_NAMES.index(values[0])]
-        try:
-            levels = int(values[1]), int(values[2])
-        except ValueError:
-            raise DataError(f"{name}: flip={','.join(values)} needs two whole-number levels of {factor}") from None
-        if not all(0 <= level < size for level in levels) or levels[0] == levels[1]:
-            raise DataError(f"{name}: {factor} has levels 0 to {size - 1}; flip needs two different ones, got {levels}")
-        if factor in options:
-            raise DataError(f"{name}: {factor} is set by flip; drop its weights")
-        return {"flip": (factor, *levels)}
-
-    def info(self) -> SourceInfo:
-        return SourceInfo(self.name, "image pairs", f"3x{SIZE}x{SIZE} -> 3x{SIZE}x{SIZE}", self.n_train, self.n_test, "procedural", True)
-
-    def load_at(self, part: str, index: torch.Tensor, resize: int | None = None) -> Dataset:
-        """The faces at level FROM (x) and their counterfactuals at TO (target) at positions ``index`` of ``part``."""
-        factor, before, after = self.flip
-        column = FACTOR_NAMES.index(factor)
-        factors = self.part_factors(part)[index.numpy()].copy()
-        renderer = FaceFactors(self.weights, resize or SIZE)
-        factors[:, column] = after
-        targets = renderer.render(factors)
-        factors[:, column] = before
-        return Dataset(renderer.render(factors), None, None, 8, torch.from_numpy(factors), FACTOR_NAMES,
-                       extras={"target": targets})  # fmt: skip
-
 
 PART_NAMES = PARTS  # the classes of a faces-parts label map, by index
 
@@ -109,6 +47,13 @@ class _Derived:
     def __init__(self, text: str, inner: Source) -> None:
         self.inner = inner
         self.name = f"{self.prefix}:{text}"
+
+    @classmethod
+    def from_set(cls, text: str) -> Source:
+        """The registry's ``PREFIX:SET``: pairs made from the data set called ``SET``; from a
+        procedural set, an indexed source (a few examples render a few)."""
+        inner = get_source(text)
+        return (_indexed(cls) if isinstance(inner, IndexedSource) else cls)(text, inner)
 
     def info(self) -> SourceInfo:
         inner = self.inner.info()
@@ -139,17 +84,10 @@ class _IndexedDerived(_Derived):
         return self._pairs(self.inner.load_at(part, index, resize))
 
 
-def derived_prefix(kind: type[_Derived]) -> Callable[[str], Source]:
-    """The registry's builder of ``kind`` pairs (``edges:SET``) from the data set named ``SET``."""
-    indexed = type(kind.__name__, (_IndexedDerived, kind), {})
-
-    def build(text: str) -> Source:
-        from genlab.data.registry import get_source
-
-        inner = get_source(text)
-        return (indexed if isinstance(inner, IndexedSource) else kind)(text, inner)
-
-    return build
+@cache
+def _indexed(kind: type[_Derived]) -> type[_Derived]:
+    """``kind`` of pairs made from an indexed source (one class per kind)."""
+    return type(kind.__name__, (_IndexedDerived, kind), {})
 
 
 class Edges(_Derived):
@@ -220,11 +158,6 @@ class ClassSubset:
 
 def _spelling(name: str) -> str:
     return name.lower().replace("-", " ").replace("_", " ")
-
-
-def class_subset_prefix(source: Source):  # type: ignore[no-untyped-def]
-    """The factory of ``NAME:class=...`` for a registered labeled data set."""
-    return lambda text: ClassSubset(source, text)
 
 
 class AlignedFolder:

@@ -10,20 +10,26 @@ identically on every machine.
 The whole grid would take 12 GB as float32, so the registered data set ``shapes`` loads a seeded
 draw of distinct grid images (50,000 train + 10,000 test by default, about 1 GB; more with
 ``shapes:n=100000``); the full grid stays reachable by index through :class:`ShapesFactors`.
+
+The factors, the draw and the description need no torch; the functions that render import it, so
+``genlab datasets`` describes the set without it.
 """
 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
-from genlab.data.dataset import Dataset
 from genlab.data.options import check_keys, parse_options, positive_int
-from genlab.data.sdf import render_threads
 from genlab.data.source import SourceInfo, load_every, part_number
 from genlab.errors import DataError
+
+if TYPE_CHECKING:
+    import torch
+
+    from genlab.data.dataset import Dataset
 
 SHAPE_NAMES = ("square", "ellipse", "heart")
 FACTOR_NAMES = ("shape", "scale", "orientation", "pos_x", "pos_y")
@@ -81,6 +87,8 @@ def _check_factors(factors: np.ndarray) -> np.ndarray:
 def _sprite_coordinates(factors: np.ndarray, size: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Each pixel's coordinates (u, v), each (n, size, size), in the frame of its sprite and in
     units of the sprite's half-size: the sprite sits at its position and turns by its orientation."""
+    import torch
+
     n = len(factors)
     half = torch.from_numpy(_HALF_SIZE * SCALES[factors[:, 1]]).float().view(n, 1, 1)
     angle = torch.from_numpy(ORIENTATIONS[factors[:, 2]]).float().view(n, 1, 1)
@@ -94,7 +102,7 @@ def _sprite_coordinates(factors: np.ndarray, size: int) -> tuple[torch.Tensor, t
 
 
 def _square(u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    return torch.maximum(u.abs(), v.abs()) <= 1.0
+    return u.abs().maximum(v.abs()) <= 1.0
 
 
 def _ellipse(u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
@@ -110,6 +118,8 @@ def _heart(u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
 
 def _render_chunk(factors: np.ndarray, size: int) -> torch.Tensor:
     """Binary images (n, 1, size, size): each sprite tests only its own shape's inequality."""
+    import torch
+
     out = torch.empty(len(factors), 1, size, size)
     for shape, inside in enumerate((_square, _ellipse, _heart)):
         rows = np.flatnonzero(factors[:, 0] == shape)
@@ -131,6 +141,10 @@ class ShapesFactors:
 
     def render(self, factors: np.ndarray) -> torch.Tensor:
         """Binary images (n, 1, 64, 64) float32 of factor vectors (n, 5)."""
+        import torch
+
+        from genlab.data.sdf import render_threads
+
         factors = _check_factors(factors)
         out = torch.empty(len(factors), 1, SIZE, SIZE)
         with render_threads():
@@ -180,6 +194,10 @@ class Shapes:
 
     def load_at(self, part: str, index: torch.Tensor, resize: int | None = None) -> Dataset:
         """The sprites at positions ``index`` of the train or test draw, rendered alone."""
+        import torch
+
+        from genlab.data.dataset import Dataset
+
         factors = index_to_factors(self.indices()[part_number(part)][index.numpy()])
         if resize is None or resize == SIZE:
             x, bits = self.factors.render(factors), 1  # binary
@@ -193,6 +211,8 @@ class Shapes:
 
 def _render_resized(factors: np.ndarray, size: int) -> torch.Tensor:
     """Sprites rendered at 64x64 and resized to ``size`` (anti-aliased, on the 8-bit grid)."""
+    import torch
+
     from genlab.data.transforms import resize
 
     full = ShapesFactors()

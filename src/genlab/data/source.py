@@ -1,14 +1,19 @@
-"""What every data source provides: a description and a way to load its examples."""
+"""What every data source provides: a description and a way to load its examples.
+
+A description costs no torch (``genlab datasets`` lists every source without it); loading does.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-import torch
-
-from genlab.data.dataset import Dataset
 from genlab.errors import DataError
+
+if TYPE_CHECKING:
+    import torch
+
+    from genlab.data.dataset import Dataset
 
 PARTS = ("train", "test")  # the parts a source loads: its training pool and its official test split
 
@@ -33,7 +38,7 @@ class Source(Protocol):
     name: str
 
     def info(self) -> SourceInfo:
-        """Describe the data set without loading it."""
+        """Describe the data set without loading it, and without torch (``genlab datasets`` lists them all)."""
         ...
 
     def load(self, resize: int | None = None) -> tuple[Dataset, Dataset | None]:
@@ -69,5 +74,7 @@ def part_number(part: str) -> int:
 
 def load_every(source: IndexedSource, resize: int | None = None) -> tuple[Dataset, Dataset]:
     """``source.load(resize)`` of an indexed source: every example of its training pool and test split."""
+    import torch
+
     n_train, n_test = source.sizes()
     return source.load_at("train", torch.arange(n_train), resize), source.load_at("test", torch.arange(n_test), resize)

@@ -9,12 +9,15 @@ Mixtures expose their ``modes`` (centers) and ``mode_std`` so metrics can count 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from genlab.data.dataset import Dataset, from_array
 from genlab.data.source import SourceInfo
 from genlab.errors import DataError
+
+if TYPE_CHECKING:
+    from genlab.data.dataset import Dataset
 
 N_POINTS = 10_000
 TRAIN_SEED, TEST_SEED = 1, 2
@@ -37,6 +40,8 @@ class ToySource:
         return SourceInfo(self.name, "vectors", str(self.dims), N_POINTS, N_POINTS, f"procedural: {self.description}", True)
 
     def load(self, resize: int | None = None) -> tuple[Dataset, Dataset | None]:
+        from genlab.data.dataset import from_array
+
         if resize is not None:
             raise DataError(f"--resize applies to images, but {self.name} holds {self.dims}-D points")
         train = self.draw(N_POINTS, np.random.default_rng(TRAIN_SEED))

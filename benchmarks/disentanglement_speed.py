@@ -104,18 +104,34 @@ def main() -> None:
     if "baseline" in results:
         payload["identical_scores"] = results["this"]["scores"] == results["baseline"]["scores"]
         payload["speedup"] = round(_metric_seconds(results["baseline"]) / _metric_seconds(results["this"]), 1)
-    name = "disentanglement_speed.quick" if args.quick else "disentanglement_speed"
+    name = "disentanglement_speed.quick" if args.quick else "disentanglement_speed" + ("" if n == 10_000 else f".n{n}")
     print(f"wrote {write_results(name, payload)}", file=sys.stderr)
     if not args.quick:
-        write_docs_section("disentanglement_speed", docs_section(payload))
-        print("updated docs/benchmarks.md", file=sys.stderr)
+        update_docs()
+
+
+def update_docs() -> None:
+    """The docs section from the full-size results, with the side-by-side check at a smaller n
+    (both trees, when the full size was run with this tree only) beneath."""
+    results = ROOT / "benchmarks" / "results"
+    full = results / "disentanglement_speed.json"
+    if not full.is_file():
+        return
+    payload = json.loads(full.read_text())
+    section = docs_section(payload)
+    checks = sorted(results.glob("disentanglement_speed.n*.json"))
+    if "baseline" not in payload["results"] and checks:
+        check = json.loads(checks[0].read_text())
+        section += "\n" + docs_section(check, heading=f"### The same at n = {check['n']:,}, both trees side by side")
+    write_docs_section("disentanglement_speed", section)
+    print("updated docs/benchmarks.md", file=sys.stderr)
 
 
 def _metric_seconds(result: dict[str, Any]) -> float:
     return sum(result["parts"][part]["seconds"] for part in PARTS)
 
 
-def docs_section(payload: dict[str, Any]) -> str:
+def docs_section(payload: dict[str, Any], heading: str | None = None) -> str:
     m, r, model = payload["machine"], payload["results"], payload["model"]
     trees = [t for t in ("baseline", "this") if t in r]
     names = {"baseline": payload["baseline"], "this": "this tree"}
@@ -134,7 +150,8 @@ def docs_section(payload: dict[str, Any]) -> str:
                 f"{payload['speedup']:.1f}x less time.")  # fmt: skip
     this = r["this"]["parts"]
     encoder = markdown_table(["encoder batch", "images/s"], [[e["batch"], f"{e['images_per_s']:,.0f}"] for e in payload["encoder"]])
-    return f"""## Disentanglement metrics of a trained model: the code cache (`benchmarks/disentanglement_speed.py`)
+    heading = heading or "## Disentanglement metrics of a trained model: the code cache (`benchmarks/disentanglement_speed.py`)"
+    return f"""{heading}
 
 `genlab evaluate RUN --disentanglement` on a 64x64 {model['net']} VAE trained on `{model['data']}` (latent
 {model['latent_dim']}, conv widths {'-'.join(map(str, model['channels']))}, fully connected {'-'.join(map(str, model['hidden']))};
@@ -159,9 +176,16 @@ cache encodes in:
 
 {encoder}
 
-Reproduce: `git worktree add /tmp/base {payload['baseline']}` (or `git archive`), then
-`.venv/bin/python benchmarks/disentanglement_speed.py --baseline-src /tmp/base/src --baseline-name {payload['baseline']}`.
+Reproduce: {_reproduce(payload)}.
 """
+
+
+def _reproduce(payload: dict[str, Any]) -> str:
+    n = "" if payload["n"] == 10_000 else f" --n {payload['n']}"
+    if not payload.get("baseline"):
+        return f"`.venv/bin/python benchmarks/disentanglement_speed.py{n}` (this tree only)"
+    return (f"`git worktree add /tmp/base {payload['baseline']}` (or `git archive`), then `.venv/bin/python "
+            f"benchmarks/disentanglement_speed.py{n} --baseline-src /tmp/base/src --baseline-name {payload['baseline']}`")
 
 
 if __name__ == "__main__":

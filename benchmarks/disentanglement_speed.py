@@ -163,7 +163,7 @@ ellipses every half turn), in batches of 1,024. "encoded" counts the encoder's i
 a last partial batch included). The likelihood part of evaluate ran on {payload['likelihood_n']} test
 images with k = {payload['iwae_k']} (it does not use the cache): {r['this']['parts']['load and likelihood']['seconds']:.0f} s here.
 
-Measured on {m['cpu']}, {m['cores']} cores (shared with other work), torch {m['torch']}, {m['date']}.
+Measured on {m['cpu']}, {m['cores']} cores (shared with other work), torch {m['torch']}, {m['date']}.{_load(payload)}
 
 {markdown_table(header, rows)}
 
@@ -178,6 +178,11 @@ cache encodes in:
 
 Reproduce: {_reproduce(payload)}.
 """
+
+
+def _load(payload: dict[str, Any]) -> str:
+    load = payload.get("load_average_during_run")
+    return f" Load average during the run: {load}, so the times are longer than on an idle machine." if load else ""
 
 
 def _reproduce(payload: dict[str, Any]) -> str:

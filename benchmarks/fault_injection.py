@@ -263,7 +263,7 @@ def docs_section(payload: dict[str, Any]) -> str:
 Each trial starts a run with `--auto-resume`, disturbs it, then runs the same command until it
 exits 0, and compares the final weights with the undisturbed run's, bit for bit. Random kills
 land uniformly over the whole life of the command (start-up, steps, validation, checkpoints,
-report); the undisturbed runs took {payload['undisturbed_seconds']}. A command that finished before its
+report); the undisturbed runs took {', '.join(f'{k} {v:.1f} s' for k, v in payload['undisturbed_seconds'].items())}. A command that finished before its
 kill (it ran faster than the undisturbed one did) is listed, not counted, and the next kill is
 drawn within the life it really had, until {payload['kills_per_workload']} kills per workload landed. Workloads: a conv VAE on
 binarized digits (checkpoints every 10 steps and at each epoch's end) and a GAN with an EMA

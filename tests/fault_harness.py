@@ -8,6 +8,7 @@ FAULT is where the kill happens, on its N-th occurrence (1 is the first):
     publish      while a trainer state is being written: the temp file is complete, not yet in place
     half-write   while a trainer state is being written: half of its bytes are in the temp file
     validation   at the start of a validation pass
+    snapshot     as an epoch's pictures are about to be drawn
     report       while the run report is being written
     nan          not a kill: a VAE's training loss turns NaN once (the NaN guard must stop the run)
 
@@ -66,6 +67,14 @@ def plant(fault: str, target: int) -> None:
             return original_validate(self)
 
         trainer._Session._validate = validate
+    elif fault == "snapshot":
+        original_snapshot = trainer._Session._snapshot
+
+        def snapshot(self, epoch):  # type: ignore[no-untyped-def]
+            _die_on(target)
+            return original_snapshot(self, epoch)
+
+        trainer._Session._snapshot = snapshot
     elif fault == "report":
         original_render = genlab.report.run_report.render_report
 

@@ -90,6 +90,17 @@ def test_a_kill_while_a_checkpoint_is_written_leaves_the_last_one_loadable(tmp_p
     assert_same_weights(reference, out)
 
 
+def test_a_kill_before_an_epochs_pictures_loses_none_of_them(tmp_path, reference):
+    out = tmp_path / "run"
+    killed = with_fault("snapshot", 2, *train(out))  # as epoch 2's pictures are drawn
+    assert killed.returncode == -signal.SIGKILL
+    again = genlab(*train(out, "--auto-resume"))
+    assert again.returncode == 0, again.stderr
+    lost = {name for name in snapshot(reference) if not name.startswith("tb/")} - set(snapshot(out))
+    assert not lost  # every file of the undisturbed run, epoch 2's pictures too
+    assert_same_weights(reference, out)
+
+
 def test_step_checkpoints_bound_the_work_a_kill_costs(tmp_path, reference):
     out = tmp_path / "run"
     killed = with_fault("update", 8, *train(out, "--checkpoint-every-steps", "5"))  # step 8 of epoch 1

@@ -505,7 +505,7 @@ class _Session:
         return due
 
     def _end_epoch(self, clock: _Clock) -> None:
-        """Log the epoch, then (with a run folder) validate, checkpoint and take its pictures."""
+        """Log the epoch, then (with a run folder) validate, take its pictures and checkpoint."""
         c, progress = self.config, self.progress
         self._flush_train_log(clock)
         progress.epoch += 1
@@ -517,10 +517,12 @@ class _Session:
             self.logger.log(progress.step, progress.epoch, "val", val)
         self._report_progress(val)
         log.info("epoch %d/%d: %s", progress.epoch, c.epochs, _describe(val))
-        self._checkpoint()
-        clock.checkpointed()
+        # the pictures first: a checkpoint that says the epoch is done implies its pictures exist,
+        # so a kill between the two never leaves an epoch without them after a resume
         if progress.epoch % c.snapshot_every == 0 or progress.epoch == c.epochs:
             self._snapshot(progress.epoch)
+        self._checkpoint()
+        clock.checkpointed()
 
     def _finish(self, status: Status, out_of_time: bool, clock: _Clock) -> FitResult:
         progress, fabric = self.progress, self.fabric

@@ -212,7 +212,7 @@ def docs_section(payload: dict[str, Any]) -> str:
     pm = lambda key, digits=3: f"{s[key]['mean']:.{digits}f} ± {s[key]['std']:.{digits}f}"
     costs = payload["per_seed"][0]["costs"]
     runs = markdown_table(
-        ["run", "model", "data", "options", "steps", "train s (seed 0)", "evaluate s (seed 0)"],
+        ["run", "model", "data", "options", "steps", "train s (seed 0; wall time, shared machine)", "evaluate s (seed 0)"],
         [[name, case["model"], f"`{case['data']}`" + (f" / `{case['data_b']}`" if "data_b" in case else ""),
           ", ".join(f"{k}={v}" for k, v in case["options"].items()), case["steps"], costs[name]["train_seconds"],
           costs[name]["evaluate_seconds"]] for name, case in payload["runs"].items()],

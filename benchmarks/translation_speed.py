@@ -19,6 +19,7 @@ Writes benchmarks/results/translation_speed.json and its section of docs/benchma
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -143,11 +144,17 @@ def main() -> None:
             "median_speed_genlab_over_plain": round(statistics.median(speedups), 3),
         })  # fmt: skip
     payload = {"benchmark": "translation_speed", "quick": args.quick, "machine": machine(), "rows": rows,
-               "peak_rss_mb": round(peak_rss_mb(), 1)}  # fmt: skip
+               "peak_rss_mb": round(peak_rss_mb(), 1), "load_average": list(os.getloadavg())}  # fmt: skip
     name = "translation_speed" + (".quick" if args.quick else "")
     print(write_results(name, payload))
     if not args.quick:
         print(write_docs_section(name, docs_section(payload)))
+
+
+def _load(payload: dict[str, Any]) -> str:
+    load, shared = payload.get("load_average"), payload.get("shared_with")
+    text = f"; load average over 1, 5, 15 minutes at the end: {', '.join(f'{x:.1f}' for x in load)}" if load else ""
+    return text + (f"; {shared}" if shared else "")
 
 
 def docs_section(payload: dict[str, Any]) -> str:
@@ -164,7 +171,7 @@ Training steps per second at {SIZE}x{SIZE}, batch {BATCH}, of genlab's trainer a
 loop of the same networks, optimizers (fused Adam) and memory layout (channels-last), alternating in
 one process (target: at least 1.0x). Peak memory of the whole process: {payload['peak_rss_mb']:.0f} MB.
 
-Measured on {m['cpu']}, {m['cores']} cores, torch {m['torch']}, Python {m['python']}, {m['date']}.
+Measured on {m['cpu']}, {m['cores']} cores (shared with another benchmark when the load average below says so), torch {m['torch']}, Python {m['python']}, {m['date']}{_load(payload)}.
 
 {table}
 

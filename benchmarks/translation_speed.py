@@ -171,7 +171,7 @@ Training steps per second at {SIZE}x{SIZE}, batch {BATCH}, of genlab's trainer a
 loop of the same networks, optimizers (fused Adam) and memory layout (channels-last), alternating in
 one process (target: at least 1.0x). Peak memory of the whole process: {payload['peak_rss_mb']:.0f} MB.
 
-Measured on {m['cpu']}, {m['cores']} cores (shared with another benchmark when the load average below says so), torch {m['torch']}, Python {m['python']}, {m['date']}{_load(payload)}.
+Measured on {m['cpu']}, {m['cores']} cores, torch {m['torch']}, Python {m['python']}, {m['date']}{_load(payload)}.
 
 {table}
 

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from genlab.data.dataset import Dataset
-from genlab.data.splits import DataSpec, load_splits
+from genlab.data.splits import DataSpec, load_split, load_splits
 from genlab.device import resolve_device
 from genlab.errors import ConfigError
 from genlab.evaluate.quality import sample_quality
@@ -58,9 +58,7 @@ def translation_run(
     model = run.load_model(dev)
     if not isinstance(model, Translator):
         raise ConfigError(f"--translation scores pix2pix and cyclegan runs; {run.path} holds a '{config.model}' model")
-    data = load_splits(config.data).get(split)
-    if n is not None:
-        data = data.subset(slice(0, n))
+    data = load_split(config.data, split, None if n is None else slice(0, n))  # a procedural set renders only these
     report = progress or silent
     translate = lambda images, direction: _batched(model, images, direction, batch_size, dev, report)
     result: dict[str, Any] = {"run": str(run.path), "model": config.model, "dataset": config.data.name, "split": split,

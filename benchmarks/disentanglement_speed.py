@@ -100,6 +100,7 @@ def main() -> None:
         "likelihood_n": args.likelihood_n, "iwae_k": args.iwae_k, "baseline": args.baseline_name or args.baseline_src,
         "machine": machine(), "results": results,
         "encoder": encoder_rates(run, 1 if args.quick else 3),
+        "encoder_batch": _cache_batch(),  # the batch this tree's cache encodes in
     }  # fmt: skip
     if "baseline" in results:
         payload["identical_scores"] = results["this"]["scores"] == results["baseline"]["scores"]
@@ -159,11 +160,11 @@ def docs_section(payload: dict[str, Any], heading: str | None = None) -> str:
 {names['baseline'] + ' (before the cache)' if payload.get('baseline') else 'Before the cache, genlab'}
 rendered and encoded every drawn image; this tree looks each factor vector up in a `CodeCache`,
 renders each vector once and encodes each distinct picture once (squares repeat every quarter turn,
-ellipses every half turn), in batches of 1,024. "encoded" counts the encoder's images (padding of
+ellipses every half turn), in batches of {payload.get('encoder_batch', 1024):,}. "encoded" counts the encoder's images (padding of
 a last partial batch included). The likelihood part of evaluate ran on {payload['likelihood_n']} test
 images with k = {payload['iwae_k']} (it does not use the cache): {r['this']['parts']['load and likelihood']['seconds']:.0f} s here.
 
-Measured on {m['cpu']}, {m['cores']} cores (shared with other work), torch {m['torch']}, {m['date']}.{_load(payload)}
+Measured on {m['cpu']}, {m['cores']} cores, torch {m['torch']}, {m['date']}.{_load(payload)}
 
 {markdown_table(header, rows)}
 
@@ -180,6 +181,12 @@ Reproduce: {_reproduce(payload)}.
 """
 
 
+def _cache_batch() -> int:
+    from genlab.evaluate.disentanglement import encoder_batch_size
+
+    return encoder_batch_size(torch.device("cpu"))
+
+
 def _sizes(n: int) -> str:
     if n == 10_000:
         return "the metrics at the published sample sizes (n = 10,000 training points), the same seed"
@@ -190,7 +197,7 @@ def _target(payload: dict[str, Any]) -> str:
     if payload["n"] != 10_000:
         return ""
     seconds = payload["results"]["this"]["wall_seconds"]
-    verdict = "met" if seconds < 300 else "not shown to be met"
+    verdict = "met" if seconds < 300 else "**not met**"
     return f"\nTarget of issue 24: the whole command under 5 minutes on 2 cores. Here {seconds:,.0f} s: {verdict}.\n"
 
 

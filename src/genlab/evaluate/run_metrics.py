@@ -197,11 +197,16 @@ def evaluate_run(
     with seeded_rng(derive_seed(seed, "eval")):  # the posterior draws of the likelihood estimates
         result |= _model_metrics(model, config, spec, examples, x, iwae_k, batch_size, seed, progress, groups if fairness else None)
     if factors is not None:
-        from genlab.evaluate.disentanglement import CodeCache, compute_all, model_representation
+        from genlab.evaluate.disentanglement import (
+            CodeCache,
+            compute_all,
+            encoder_batch_size,
+            model_representation,
+        )
 
         represent = model_representation(model, spec, dev, derive_seed(seed, "factor-noise"))
         if not spec.noisy:  # the same image, the same code: each distinct image is encoded once
-            represent = CodeCache(factors, represent)
+            represent = CodeCache(factors, represent, encoder_batch_size(dev))
         say = lambda name: log.info("disentanglement: computing %s", name)
         result["disentanglement"] = compute_all(factors, represent, derive_seed(seed, "factors"), disentanglement_n, progress=say)
     result["seed"] = seed

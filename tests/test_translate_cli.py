@@ -102,3 +102,10 @@ def test_bad_translation_inputs_give_one_clear_line(cli, pix2pix_run, aligned, t
     for file in (gray / "trainB").iterdir():
         file.unlink()
     assert "holds no images" in _bad(cli, *cyclegan, "--data", f"unaligned:{gray}")
+
+
+def test_a_model_that_does_not_translate_is_refused_by_name(cli, ae_run, tmp_path):
+    (tmp_path / "one.png").write_bytes(b"")
+    line = _bad(cli, "translate", ae_run, "--input", tmp_path / "one.png", "--out", tmp_path / "o")
+    assert "'ae' model" in line and str(ae_run) in line and "does not translate" in line
+    assert "'ae' model" in _bad(cli, "evaluate", ae_run, "--translation")

@@ -26,7 +26,7 @@ import re
 import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 from torch import nn
@@ -38,6 +38,8 @@ from genlab.io import read_safetensors, write_json
 from genlab.models.config import ModelConfig
 from genlab.models.registry import build_model, get_model_spec
 from genlab.train.checkpoint import saved_progress
+
+Capability = TypeVar("Capability")
 from genlab.train.config import TrainConfig
 
 log = logging.getLogger(__name__)
@@ -278,6 +280,14 @@ class Run:
                 "put back the weights that belong to this run, or retrain it"
             ) from e
         return model.to(device).eval()
+
+    def load_capable(self, capability: type[Capability], device: str | torch.device, refusal: str) -> Capability:
+        """The trained model, if it has ``capability`` (a protocol of genlab.models.protocols);
+        otherwise a ConfigError saying ``refusal``, its ``{run}`` and ``{model}`` filled in."""
+        model = self.load_model(device)
+        if not isinstance(model, capability):
+            raise ConfigError(refusal.format(run=self.path, model=self.load_config().model))
+        return model
 
     def read_json(self, path: Path) -> dict[str, Any] | None:
         if not path.is_file():

@@ -200,10 +200,7 @@ def sample_run(path: str, n: int = 64, seed: int = 0, device: str = "auto", labe
     if n < 1:
         raise ConfigError(f"--n must be at least 1, got {n}")
     run = Run(path)
-    model = run.load_model(resolve_device(device))
-    if not isinstance(model, Sampler):
-        name = run.load_config().model
-        raise ConfigError(f"a '{name}' model has no prior to sample from; train a vae to draw samples")
+    model = run.load_capable(Sampler, resolve_device(device), "a '{model}' model has no prior to sample from; train a vae to draw samples")
     generator = torch.Generator().manual_seed(seed)
     if isinstance(model, Conditional):
         labels = None if label is None else torch.full((n,), label, dtype=torch.long)
@@ -223,9 +220,9 @@ def reconstruct_run(path: str, n: int = 16, split: str = "test", seed: int = 0, 
     run = Run(path)
     config = run.load_config()
     dev = resolve_device(device)
-    model = run.load_model(dev)
-    if not isinstance(model, Reconstructor):
-        raise ConfigError(f"{run.path} holds a '{config.model}' model, which has no encoder to reconstruct with; try `genlab sample`")
+    model = run.load_capable(
+        Reconstructor, dev, "{run} holds a '{model}' model, which has no encoder to reconstruct with; try `genlab sample`"
+    )
     data = load_split(config.data, split, slice(0, n))
     if not data.is_image:
         raise RunError(f"{run.path} was trained on vectors, which have no picture; use `genlab evaluate` for numbers")
@@ -251,9 +248,9 @@ def translate_run(
         raise ConfigError(f"--batch-size must be at least 1, got {batch_size}")
     run = Run(path)
     config = run.load_config()
-    model = run.load_model(resolve_device(device))
-    if not isinstance(model, Translator):
-        raise ConfigError(f"{run.path} holds a '{config.model}' model, which does not translate images; train pix2pix or cyclegan")
+    model = run.load_capable(
+        Translator, resolve_device(device), "{run} holds a '{model}' model, which does not translate images; train pix2pix or cyclegan"
+    )
     files = image_files(Path(inputs).expanduser())
     out_dir = Path(out)
     if out_dir.exists() and not out_dir.is_dir():

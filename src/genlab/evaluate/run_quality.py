@@ -97,9 +97,7 @@ def quality_run(
     run = Run(path)
     config = run.load_config()
     dev = resolve_device(device)
-    model = run.load_model(dev)
-    if not isinstance(model, Sampler):
-        raise ConfigError(f"a '{config.model}' model draws no samples, so it has no sample quality; train a vae or a gan")
+    model = run.load_capable(Sampler, dev, "a '{model}' model draws no samples, so it has no sample quality; train a vae or a gan")
 
     real_data = load_split(config.data, split)  # a procedural set renders this split only
     if not real_data.is_image and inception:

@@ -55,9 +55,7 @@ def translation_run(
     run = Run(path)
     config = run.load_config()
     dev = resolve_device(device)
-    model = run.load_model(dev)
-    if not isinstance(model, Translator):
-        raise ConfigError(f"--translation scores pix2pix and cyclegan runs; {run.path} holds a '{config.model}' model")
+    model = run.load_capable(Translator, dev, "--translation scores pix2pix and cyclegan runs; {run} holds a '{model}' model")
     data = load_split(config.data, split, None if n is None else slice(0, n))  # a procedural set renders only these
     report = progress or silent
     translate = lambda images, direction: _batched(model, images, direction, batch_size, dev, report)

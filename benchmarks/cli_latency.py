@@ -96,7 +96,8 @@ def commands(s: Sizes, folder: Path, run: Path) -> dict[str, tuple[list[str], bo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smoke test: --limit 300, 2 training steps, 1 repeat")
-    parser.add_argument("--repeats", type=int, default=3, help="repeats of the commands that take seconds")
+    parser.add_argument("--repeats", type=int, default=7,
+                        help="repeats of the commands that take under a second or a few (--help, datasets, sample): medians of many")
     parser.add_argument("--medium-repeats", type=int, default=2, help="repeats of train startup, traverse and report")
     parser.add_argument("--slow-repeats", type=int, default=1, help="repeats of evaluate --disentanglement and the demo")
     parser.add_argument("--demo-epochs", type=int, default=1,

@@ -18,7 +18,7 @@ Every score comes from ``genlab evaluate RUN --translation`` (``translation_run`
 the pix2pix-on-true-pairs PSNR on CycleGAN's test faces, computed here with the same function
 (``paired_scores``). Mean and standard deviation (n - 1) over the seeds.
 
-    python benchmarks/translation.py                 # 3 seeds; about an hour on 2 cores
+    python benchmarks/translation.py                 # 3 seeds; about 75 minutes on 2 cores
     python benchmarks/translation.py --quick         # a smoke test: 1 seed, a few steps
 
 Writes benchmarks/results/translation.json and its section of docs/benchmarks.md.
@@ -42,15 +42,15 @@ from _common import ROOT, WORK, machine, markdown_table, write_docs_section, wri
 SIZE = 32
 FACES = "n=2000;test=240"  # 2,000 training faces (less the 10% validation share); a balanced test of 240
 RUNS: dict[str, dict[str, Any]] = {
-    "labels2face": {"model": "pix2pix", "data": f"faces-parts:{FACES}", "options": {"ngf": 16, "ndf": 32}, "steps": 1000},
+    "labels2face": {"model": "pix2pix", "data": f"faces-parts:{FACES}", "options": {"ngf": 16, "ndf": 32}, "steps": 4000},
     "labels2face_l1": {"model": "pix2pix", "data": f"faces-parts:{FACES}",
-                       "options": {"ngf": 16, "ndf": 32, "lambda_gan": 0.0}, "steps": 1000},
+                       "options": {"ngf": 16, "ndf": 32, "lambda_gan": 0.0}, "steps": 4000},
     "face2labels": {"model": "pix2pix", "data": f"faces-parts:{FACES}",
-                    "options": {"ngf": 16, "ndf": 32, "direction": "BtoA"}, "steps": 1000},
+                    "options": {"ngf": 16, "ndf": 32, "direction": "BtoA"}, "steps": 4000},
     "glasses": {"model": "cyclegan", "data": f"faces:glasses=0;{FACES}", "data_b": f"faces:glasses=1;{FACES}",
-                "options": {"ngf": 16, "ndf": 32, "blocks": 3}, "steps": 1000},
+                "options": {"ngf": 16, "ndf": 32, "blocks": 3}, "steps": 3000},
     "glasses_pairs": {"model": "pix2pix", "data": f"faces-flip:flip=glasses,0,1;{FACES}",
-                      "options": {"ngf": 16, "ndf": 32}, "steps": 1000},
+                      "options": {"ngf": 16, "ndf": 32}, "steps": 4000},
 }  # fmt: skip
 BATCH = 8
 

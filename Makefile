@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.genlab-installed
 BENCH_STAMP := $(VENV)/.genlab-bench-installed
-DEBIAN_DATA := dataset-fashion-mnist
+DEBIAN_DATA := dataset-fashion-mnist flite
 
 .PHONY: help setup data demo test test-slow lint bench clean
 
@@ -21,7 +21,10 @@ help:
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@# pyworld (speech features) builds from source against the venv's numpy and setuptools < 81
+	$(BIN)/python -m pip install --quiet -c constraints.txt setuptools wheel cython numpy
+	$(BIN)/python -m pip install --quiet -c constraints.txt --no-build-isolation pyworld
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,voice]"
 	touch $@
 
 $(BENCH_STAMP): $(STAMP)

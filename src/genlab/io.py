@@ -22,6 +22,13 @@ from safetensors.torch import load_file, save_file
 from genlab.errors import ConfigError, RunError
 
 
+def cache_dir(kind: str) -> Path:
+    """Where genlab keeps what it builds once and reuses (trained feature networks, synthesized
+    speech): $GENLAB_CACHE/KIND, by default ~/.cache/genlab/KIND."""
+    root = os.environ.get("GENLAB_CACHE") or Path.home() / ".cache" / "genlab"
+    return Path(root) / kind
+
+
 def _tmp(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 

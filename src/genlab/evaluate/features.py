@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from torch import nn
 
 from genlab.data.dataset import Dataset
 from genlab.errors import ConfigError, RunError
+from genlab.io import cache_dir as io_cache_dir
 from genlab.io import read_safetensors, read_safetensors_metadata, write_safetensors
 from genlab.seeding import seeded_rng
 
@@ -142,8 +142,7 @@ def _autoencoder(in_shape: tuple[int, ...]) -> nn.Module:
 
 def cache_dir() -> Path:
     """Where trained feature networks are kept: $GENLAB_CACHE/features, default ~/.cache/genlab/features."""
-    root = os.environ.get("GENLAB_CACHE") or Path.home() / ".cache" / "genlab"
-    return Path(root) / "features"
+    return io_cache_dir("features")
 
 
 def data_hash(kind: str, data: Dataset, training: FeatureTraining) -> str:

@@ -10,6 +10,7 @@
     RUN/eval_SPLIT.json             results of ``genlab evaluate``
     RUN/quality_SPLIT.json          results of ``genlab evaluate --quality``
     RUN/translation_SPLIT.json      results of ``genlab evaluate --translation``
+    RUN/voice_DIRECTION.json        results of ``genlab evaluate --voice`` (AtoB, BtoA)
     RUN/training.gif                the snapshots over training, for models that ask for it (GANs)
     RUN/latent_walk.gif             a walk through the noise space (image GANs)
     RUN/report.html                 the self-contained report
@@ -157,6 +158,10 @@ class Run:
 
     def translation_paths(self) -> list[Path]:
         return sorted(self.path.glob("translation_*.json"))
+
+    def voice_path(self, direction: str) -> Path:
+        """Scores of ``genlab evaluate --voice`` in one direction (AtoB, BtoA)."""
+        return self.path / f"voice_{direction}.json"
 
     def snapshot_path(self, epoch: int, name: str) -> Path:
         """Where the training picture ``name`` of the end of ``epoch`` goes."""

@@ -25,7 +25,7 @@ log = logging.getLogger("genlab")
         "genlab evaluate runs/vae", "genlab evaluate runs/vae --json --iwae-k 1000", "genlab evaluate runs/ae --split val --json",
         "genlab evaluate runs/bvae --disentanglement --json", "genlab evaluate runs/dbvae --fairness --json",
         "genlab evaluate runs/dbvae --fairness --data folder:~/ppb,attributes=ppb.csv --groups skin,gender --json",
-        "genlab evaluate runs/vae --quality --json",
+        "genlab evaluate runs/vae --quality --json", "genlab evaluate runs/slt2rms --voice --json",
         "genlab evaluate runs/vae --quality --n-generated 5000 --inception ~/weights/pt_inception-2015-12-05-6726825d.pth",
     )
 )
@@ -45,6 +45,8 @@ def evaluate(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     quality: bool = typer.Option(False, "--quality", help="Score sample quality (FD, KID, precision, recall) instead of likelihoods."),
     translation: bool = typer.Option(False, "--translation", help="Score a pix2pix or cyclegan run's translations (L1, PSNR, SSIM; FCN-score and IoU on faces-parts; domain accuracy, attribute preservation and counterfactual scores on face domains)."),
+    voice: bool = typer.Option(False, "--voice", help="Score a voice run on held-out parallel sentences: MCD against the true target beside doing nothing and a mean/variance match, F0 error, speaker accuracy."),
+    direction: str = typer.Option("AtoB", help="--voice: AtoB (--data's speaker into --data-b's) or BtoA."),
     n_generated: int = typer.Option(10_000, help="--quality: samples to draw."),
     n_real: int = typer.Option(10_000, help="--quality: real examples of the split (a seeded subset; all if fewer)."),
     features: str = typer.Option("auto", help="--quality: auto, classifier (needs labels) or autoencoder."),
@@ -55,6 +57,18 @@ def evaluate(
 ) -> None:
     from genlab.report import write_report
 
+    if voice:
+        from genlab.errors import ConfigError
+        from genlab.voice.scores import voice_scores
+
+        if data is not None or quality or translation or split not in (None, "test"):
+            raise ConfigError("--voice scores the run on its own held-out sentences; leave out --data, --split, --quality and --translation")
+        result = voice_scores(str(run), direction, n, device="cpu" if device == "auto" else device)
+        if as_json:
+            print_json(result)
+        else:
+            _print_nested({k: v for k, v in result.items() if k != "per_sentence"})
+        return
     if translation:
         from genlab.errors import ConfigError
         from genlab.evaluate.run_translation import translation_run

@@ -74,6 +74,7 @@ register_prefix("edges", "genlab.data.paired:Edges.from_set", "edges:SET")
 register_prefix("gray", "genlab.data.paired:Gray.from_set", "gray:SET")
 register_prefix("aligned", "genlab.data.paired:AlignedFolder")
 register_prefix("unaligned", "genlab.data.paired:UnalignedFolder")
+register_prefix("speech", "genlab.data.speech:Speech", "speech:voice=VOICE or speech:PATH")
 register_prefix("fashion-mnist", _classes_of("fashion-mnist"), "fashion-mnist:class=N")
 register_prefix("digits", _classes_of("digits"), "digits:class=N")
 

@@ -1,0 +1,108 @@
+"""How well a voice run converts, on held-out sentences that both speakers said (parallel speech,
+such as the flite corpus):
+
+    mcd_db                 mel-cepstral distortion of converted vs true target speech (DTW-aligned,
+                           c0 and silence left out; genlab.evaluate.speech)
+    mcd_source_target_db   the same of the unconverted source: doing nothing
+    mcd_stats_baseline_db  the same of the source's mel-cepstra moved to the target's mean and
+                           standard deviation per coefficient: the simplest conversion, the one to beat
+    f0_rmse_hz, f0_corr    the converted F0 (log-Gaussian transform) against the target's, on the
+                           aligned frames voiced in both
+    speaker_acc            the share of converted utterances a speaker classifier calls the target
+                           (and the same for the source and the baseline, beside it)
+
+Distances are computed on the converted features, before synthesis. The speaker classifier is a
+logistic regression on single frames' mel-cepstra c1.. (not c0, the loudness) of the two
+speakers' real training speech, loud frames only; an utterance goes to the speaker whose mean
+frame log-probability is higher. Its accuracy on the speakers' own held-out utterances is
+reported too, as a check that it can tell them apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from genlab.data.speech import Utterance
+from genlab.data.world import convert_f0
+from genlab.errors import DataError
+from genlab.evaluate.speech import align, f0_error, loud_frames, mel_cepstral_distortion
+from genlab.io import write_json
+from genlab.run import Run
+from genlab.voice.convert import VoiceConverter
+
+
+def speaker_classifier(a: list[Utterance], b: list[Utterance], silence_db: float = 40.0) -> Any:
+    """A logistic regression on loud frames' c1.. of speaker A (class 0) and B (class 1)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    def frames(utterances: list[Utterance]) -> np.ndarray:
+        return np.concatenate([u.mel_cepstrum[loud_frames(u.mel_cepstrum[:, 0], silence_db), 1:] for u in utterances])
+
+    x_a, x_b = frames(a), frames(b)
+    x = np.concatenate([x_a, x_b])
+    y = np.concatenate([np.zeros(len(x_a)), np.ones(len(x_b))])
+    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(x, y)
+
+
+def called(classifier: Any, mel_cepstrum: np.ndarray, silence_db: float = 40.0) -> int:
+    """The speaker (0: A, 1: B) the classifier hears in an utterance: the higher mean frame log-probability."""
+    frames = mel_cepstrum[loud_frames(mel_cepstrum[:, 0], silence_db), 1:]
+    return int(classifier.predict_log_proba(frames).mean(0).argmax())
+
+
+def voice_scores(path: str, direction: str = "AtoB", n: int | None = None, device: str = "cpu", save: bool = True) -> dict[str, Any]:
+    """The scores above on the run's held-out parallel sentences (the first ``n``); saved as
+    RUN/voice_DIRECTION.json."""
+    converter = VoiceConverter.load(path, device)
+    src, tgt = ("a", "b") if direction == "AtoB" else ("b", "a")
+    sources, targets = converter.speakers[src].utterances("test"), converter.speakers[tgt].utterances("test")
+    texts = [u.text for u in sources]
+    if not texts or texts != [u.text for u in targets] or not all(texts):
+        raise DataError("voice scores need parallel held-out speech: both speakers saying the same sentences (speech:voice=...)")
+    if n is not None:
+        sources, targets = sources[:n], targets[:n]
+    model = converter.model
+    classifier = speaker_classifier(converter.speakers["a"].utterances("train"), converter.speakers["b"].utterances("train"))
+    target_label = 1 if tgt == "b" else 0
+    rows = []
+    for source, target in zip(sources, targets):
+        mc = torch.from_numpy(source.mel_cepstrum.T[None, None].astype(np.float32))
+        with torch.no_grad():
+            converted = model.convert(mc, direction)[0, 0].T.double().numpy()  # type: ignore[operator]
+            standardized = model.standardize(mc, src)  # type: ignore[operator]
+            matched = model.unstandardize(standardized, tgt)[0, 0].T.double().numpy()  # type: ignore[operator]
+        pair = align(converted, target.mel_cepstrum)
+        f0 = convert_f0(source.f0, converter.f0_stats[src], converter.f0_stats[tgt])
+        rows.append({
+            "sentence": source.name,
+            "mcd_db": mel_cepstral_distortion(converted, target.mel_cepstrum, aligned=pair),
+            "mcd_source_target_db": mel_cepstral_distortion(source.mel_cepstrum, target.mel_cepstrum),
+            "mcd_stats_baseline_db": mel_cepstral_distortion(matched, target.mel_cepstrum),
+            **f0_error(f0[: len(converted)], target.f0, pair),
+            "called_target": called(classifier, converted) == target_label,
+            "source_called_target": called(classifier, source.mel_cepstrum) == target_label,
+            "baseline_called_target": called(classifier, matched) == target_label,
+            "target_called_target": called(classifier, target.mel_cepstrum) == target_label,
+        })  # fmt: skip
+
+    def mean(key: str) -> float:
+        return float(np.nanmean([float(r[key]) for r in rows]))
+
+    def se(key: str) -> float:
+        values = np.array([float(r[key]) for r in rows])
+        return float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else float("nan")
+
+    result: dict[str, Any] = {"run": str(path), "direction": direction, "n_sentences": len(rows)}
+    for key in ("mcd_db", "mcd_source_target_db", "mcd_stats_baseline_db", "f0_rmse_hz", "f0_corr"):
+        result[key], result[f"{key}_se"] = mean(key), se(key)
+    result |= {"speaker_acc": mean("called_target"), "speaker_acc_source": mean("source_called_target"),
+               "speaker_acc_stats_baseline": mean("baseline_called_target"), "speaker_acc_real_target": mean("target_called_target"),
+               "per_sentence": rows}  # fmt: skip
+    if save:
+        write_json(Run(path).voice_path(direction), result)
+    return result

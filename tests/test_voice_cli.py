@@ -61,8 +61,9 @@ def test_evaluate_voice_scores_against_the_true_target(cli, cached):
     assert scores["n_sentences"] == 2 and len(scores["per_sentence"]) == 2
     assert scores["mcd_source_target_db"] > 3  # a woman's voice against a man's
     assert scores["speaker_acc_real_target"] == 1.0 and scores["speaker_acc_source"] == 0.0
-    for key in ("mcd_db", "mcd_stats_baseline_db", "f0_rmse_hz", "speaker_acc"):
+    for key in ("mcd_db", "mcd_stats_baseline_db", "f0_rmse_hz", "speaker_acc", "wer"):
         assert np.isfinite(scores[key]), key
+    assert scores["wer_source"] < 0.5  # the recognizer understands flite's own speech
     assert (cached / "voice_AtoB.json").is_file()
 
 

@@ -59,3 +59,15 @@ def test_alignment_pairs_indices_of_the_original_frames():
     pair = align(np.vstack([quiet, a]), a)
     np.testing.assert_array_equal(pair.rows, np.arange(3, 15))
     np.testing.assert_array_equal(pair.cols, np.arange(12))
+
+
+def test_word_error_rate_by_hand():
+    from genlab.evaluate.speech import word_error_rate
+
+    assert word_error_rate("The red box.", "the red box") == 0.0
+    assert word_error_rate("the red box", "the bed box") == pytest.approx(1 / 3)  # one substitution
+    assert word_error_rate("the red box", "the box") == pytest.approx(1 / 3)  # one deletion
+    assert word_error_rate("the red box", "the red big box now") == pytest.approx(2 / 3)  # two insertions
+    assert word_error_rate("a b", "") == 1.0
+    with pytest.raises(ValueError, match="reference"):
+        word_error_rate("", "a")

@@ -109,12 +109,22 @@ class Speech:
         chosen = clips[:cut] if part == "train" else clips[cut:]
         return [self._analyzed(name, text, path) for name, text, path in chosen]
 
-    def _analyzed(self, name: str, text: str, path: Path | None) -> Utterance:
-        if path is None:
-            from genlab.data.flite import synthesize_sentence
+    def waves(self, part: str = "train") -> list[np.ndarray]:
+        """The waveforms (at ``rate``, untrimmed) of the utterances of ``part``, in order."""
+        clips = self._clips()
+        cut = len(clips) - self.test_count(len(clips))
+        return [load_audio(self._audio_path(text, path), self.rate) for _, text, path in (clips[:cut] if part == "train" else clips[cut:])]
 
-            assert self.voice is not None
-            path = synthesize_sentence(text, self.voice)
+    def _audio_path(self, text: str, path: Path | None) -> Path:
+        if path is not None:
+            return path
+        from genlab.data.flite import synthesize_sentence
+
+        assert self.voice is not None
+        return synthesize_sentence(text, self.voice)
+
+    def _analyzed(self, name: str, text: str, path: Path | None) -> Utterance:
+        path = self._audio_path(text, path)
         stat = path.stat()
         key = hashlib.sha256(f"{FEATURES_VERSION}|{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{self.rate}|{self.dim}".encode()).hexdigest()[:24]
         cached = cache_dir("speech") / "features" / f"{key}.npz"

@@ -4,6 +4,7 @@ time warping, and F0 error, as voice conversion papers report them.
     dtw_path             the cheapest monotone alignment of two frame sequences
     mel_cepstral_distortion   MCD in dB over aligned frames, c0 and silent frames left out
     f0_error             RMSE (Hz) and correlation of F0 on frames voiced in both, after alignment
+    word_error_rate      word-level edit distance of a transcript to the reference, per reference word
 
 MCD (Kubichek 1993) of mel-cepstra c and c' (SPTK's definition, see genlab.data.world) is
 (10 / ln 10) * sqrt(2 * sum_{d >= 1} (c_d - c'_d)^2) per frame, averaged over the frames of the
@@ -88,3 +89,22 @@ def f0_error(f0_a: np.ndarray, f0_b: np.ndarray, aligned: Aligned) -> dict[str, 
         return {"f0_rmse_hz": float("nan"), "f0_corr": float("nan"), "voiced_frames": 0}
     corr = float(np.corrcoef(a, b)[0, 1]) if len(a) >= 2 and a.std() > 0 and b.std() > 0 else float("nan")
     return {"f0_rmse_hz": float(np.sqrt(np.mean((a - b) ** 2))), "f0_corr": corr, "voiced_frames": len(a)}
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words of ``text``, punctuation dropped (as recognizers write them)."""
+    return "".join(c if c.isalnum() or c in "' " else " " for c in text.lower()).split()
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """(substitutions + deletions + insertions) / reference words, by edit distance over words."""
+    ref, hyp = words(reference), words(hypothesis)
+    if not ref:
+        raise ValueError("the word error rate needs a reference with at least one word")
+    previous = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        current = [i]
+        for j, h in enumerate(hyp, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (r != h)))
+        previous = current
+    return previous[-1] / len(ref)

@@ -10,8 +10,11 @@ such as the flite corpus):
                            aligned frames voiced in both
     speaker_acc            the share of converted utterances a speaker classifier calls the target
                            (and the same for the source and the baseline, beside it)
+    wer, wer_source        word error rate of an offline recognizer (pocketsphinx) on the converted
+                           speech (synthesized) and on the source speech, against the sentence's text
 
-Distances are computed on the converted features, before synthesis. The speaker classifier is a
+Distances are computed on the converted features, before synthesis; the recognizer hears the
+synthesized conversion of the whole source recording. The speaker classifier is a
 logistic regression on single frames' mel-cepstra c1.. (not c0, the loudness) of the two
 speakers' real training speech, loud frames only; an utterance goes to the speaker whose mean
 frame log-probability is higher. Its accuracy on the speakers' own held-out utterances is
@@ -28,10 +31,11 @@ import torch
 from genlab.data.speech import Utterance
 from genlab.data.world import convert_f0
 from genlab.errors import DataError
-from genlab.evaluate.speech import align, f0_error, loud_frames, mel_cepstral_distortion
+from genlab.evaluate.speech import align, f0_error, loud_frames, mel_cepstral_distortion, word_error_rate
 from genlab.io import write_json
 from genlab.run import Run
 from genlab.voice.convert import VoiceConverter
+from genlab.voice.recognize import Recognizer
 
 
 def speaker_classifier(a: list[Utterance], b: list[Utterance], silence_db: float = 40.0) -> Any:
@@ -66,11 +70,14 @@ def voice_scores(path: str, direction: str = "AtoB", n: int | None = None, devic
         raise DataError("voice scores need parallel held-out speech: both speakers saying the same sentences (speech:voice=...)")
     if n is not None:
         sources, targets = sources[:n], targets[:n]
+    source_waves = converter.speakers[src].waves("test")[: len(sources)]
+    recognizer = Recognizer()
+    rate = converter.rate
     model = converter.model
     classifier = speaker_classifier(converter.speakers["a"].utterances("train"), converter.speakers["b"].utterances("train"))
     target_label = 1 if tgt == "b" else 0
     rows = []
-    for source, target in zip(sources, targets):
+    for source, target, wave in zip(sources, targets, source_waves):
         mc = torch.from_numpy(source.mel_cepstrum.T[None, None].astype(np.float32))
         with torch.no_grad():
             converted = model.convert(mc, direction)[0, 0].T.double().numpy()  # type: ignore[operator]
@@ -88,6 +95,8 @@ def voice_scores(path: str, direction: str = "AtoB", n: int | None = None, devic
             "source_called_target": called(classifier, source.mel_cepstrum) == target_label,
             "baseline_called_target": called(classifier, matched) == target_label,
             "target_called_target": called(classifier, target.mel_cepstrum) == target_label,
+            "wer": word_error_rate(source.text, recognizer.transcribe(converter.convert_wave(wave, direction), rate)),
+            "wer_source": word_error_rate(source.text, recognizer.transcribe(wave, rate)),
         })  # fmt: skip
 
     def mean(key: str) -> float:
@@ -98,7 +107,7 @@ def voice_scores(path: str, direction: str = "AtoB", n: int | None = None, devic
         return float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else float("nan")
 
     result: dict[str, Any] = {"run": str(path), "direction": direction, "n_sentences": len(rows)}
-    for key in ("mcd_db", "mcd_source_target_db", "mcd_stats_baseline_db", "f0_rmse_hz", "f0_corr"):
+    for key in ("mcd_db", "mcd_source_target_db", "mcd_stats_baseline_db", "f0_rmse_hz", "f0_corr", "wer", "wer_source"):
         result[key], result[f"{key}_se"] = mean(key), se(key)
     result |= {"speaker_acc": mean("called_target"), "speaker_acc_source": mean("source_called_target"),
                "speaker_acc_stats_baseline": mean("baseline_called_target"), "speaker_acc_real_target": mean("target_called_target"),

@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.genlab-installed
 BENCH_STAMP := $(VENV)/.genlab-bench-installed
-DEBIAN_DATA := dataset-fashion-mnist flite
+DEBIAN_DATA := dataset-fashion-mnist flite fillets-ng-data-nl
 
 .PHONY: help setup data demo test test-slow lint bench clean
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -73,3 +74,17 @@ def test_two_flite_voices_hold_out_the_same_sentences(tmp_path, monkeypatch):
     assert [u.text for u in held_slt] == [u.text for u in held_rms] and len(held_slt) == 1
     voiced = lambda u: np.median(u.f0[u.f0 > 0])
     assert voiced(held_slt[0]) > 1.3 * voiced(held_rms[0])
+
+
+@pytest.mark.skipif(not Path("/usr/share/games/fillets-ng/sound").is_dir(), reason="fillets-ng-data-nl is not installed")
+def test_the_fillets_fish_are_two_speakers_a_higher_and_a_lower_voice():
+    small, big = Speech("fillets=nl;fish=small;test=2"), Speech("fillets=nl;fish=big;test=2")
+    names_small, names_big = [n for n, _, _ in small._clips()], [n for n, _, _ in big._clips()]
+    assert len(names_small) > 500 and len(names_big) > 500
+    assert all("-m-" in n for n in names_small) and all("-v-" in n for n in names_big)
+    median_f0 = lambda source: np.median(np.concatenate([u.f0[u.f0 > 0] for u in source.utterances("test")]))
+    assert median_f0(small) > 1.2 * median_f0(big)
+    with pytest.raises(DataError, match="small or big"):
+        Speech("fillets=nl;fish=medium")
+    with pytest.raises(DataError, match="fillets-ng-data-xx"):
+        Speech("fillets=xx").load()

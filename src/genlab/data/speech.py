@@ -2,13 +2,17 @@
 into fixed-length segments.
 
     speech:voice=slt[;n=100;seed=0;test=10]   a flite voice speaking the corpus sentences (16 kHz)
+    speech:fillets=nl;fish=small|big           a character of the game Fish Fillets, recorded by an
+                                               actor: Debian's fillets-ng-data-nl (Dutch) or -cs (Czech)
     speech:PATH[;test=10]                      a folder of a speaker's WAV, FLAC or OGG files
 
 Options: ``dim`` mel-cepstral coefficients c0..c(dim-1) (default 24; divisible by 4),
 ``frames`` per segment (default 128, 0.64 s at 5 ms), ``hop`` frames between segment starts
 (default 32), ``rate`` Hz (default 16000). The last ``test`` utterances (default 10% of them, at
 least 1) are the official test split: with flite, the same sentences in every voice, so a test
-utterance of one voice has its true conversion in the other. Each example is one segment shaped
+utterance of one voice has its true conversion in the other. The fillets characters are the
+small fish (a higher voice; its lines are named ``LEVEL-m-...``) and the big fish (a lower voice,
+``LEVEL-v-...``), about 600 lines each in Dutch, no two the same sentence. Each example is one segment shaped
 (1, dim, frames); its utterance's index is its label ``y``.
 
 Analysis (WORLD with DIO F0, about 0.04 s per second of speech) runs once per utterance; the F0
@@ -34,7 +38,9 @@ from genlab.errors import DataError
 from genlab.io import cache_dir
 
 log = logging.getLogger(__name__)
-FEATURES_VERSION = 2  # bump when the analysis changes, so cached features are not reused
+FEATURES_VERSION = 2
+FILLETS_SOUND = Path("/usr/share/games/fillets-ng/sound")
+FILLETS_FISH = {"small": "m", "big": "v"}  # the letter in each line's id  # bump when the analysis changes, so cached features are not reused
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,7 @@ class Utterance:
 class Speech:
     """A speaker's utterances, analyzed and segmented; see the module docstring for the options."""
 
-    OPTIONS: ClassVar[list[str]] = ["voice", "n", "seed", "test", "dim", "frames", "hop", "rate"]
+    OPTIONS: ClassVar[list[str]] = ["voice", "fillets", "fish", "n", "seed", "test", "dim", "frames", "hop", "rate"]
 
     def __init__(self, text: str) -> None:
         self.name = f"speech:{text}"
@@ -63,8 +69,13 @@ class Speech:
         options = parse_options(rest, "speech")
         check_keys(options, self.OPTIONS, "speech")
         self.voice = one_value(options, "voice", "speech") if "voice" in options else None
-        if (self.voice is None) == (self.folder is None):
-            raise DataError("speech: give a folder of audio files (speech:PATH) or a flite voice (speech:voice=slt), one of them")
+        self.fillets = one_value(options, "fillets", "speech") if "fillets" in options else None
+        if sum(x is not None for x in (self.voice, self.fillets, self.folder)) != 1:
+            raise DataError("speech: give a folder of audio files (speech:PATH), a flite voice (speech:voice=slt) or a "
+                            "fillets character (speech:fillets=nl;fish=small), one of them")  # fmt: skip
+        self.fish = one_value(options, "fish", "speech") if "fish" in options else "small"
+        if self.fish not in FILLETS_FISH:
+            raise DataError(f"speech: fish is small or big, got '{self.fish}'")
         self.n = positive_int(options, "n", "speech", 100)
         self.seed = positive_int(options, "seed", "speech", 0, minimum=0)
         self.dim = positive_int(options, "dim", "speech", 24, minimum=4)
@@ -76,7 +87,7 @@ class Speech:
             raise DataError(f"speech: dim must be divisible by 4 (the generator halves it twice), got {self.dim}")
 
     def info(self) -> SourceInfo:
-        where = f"flite voice {self.voice}" if self.voice else str(self.folder)
+        where = f"flite voice {self.voice}" if self.voice else f"fillets {self.fillets} {self.fish} fish" if self.fillets else str(self.folder)
         present = self.folder.is_dir() if self.folder else True
         return SourceInfo(self.name, "speech", f"1x{self.dim}x{self.frames}", None, None, where, present)
 
@@ -88,6 +99,8 @@ class Speech:
             from genlab.data.flite import sentences
 
             return [(f"s{self.seed:02d}_{i:04d}", text, None) for i, text in enumerate(sentences(self.n, self.seed))]
+        if self.fillets is not None:
+            return self._fillets_clips()
         assert self.folder is not None
         if not self.folder.is_dir():
             raise DataError(f"speech: no folder at {self.folder}; give a folder of a speaker's audio files")
@@ -95,6 +108,14 @@ class Speech:
         if not files:
             raise DataError(f"speech: {self.folder} holds no audio files ({', '.join(AUDIO_SUFFIXES)})")
         return [(str(p.relative_to(self.folder)), "", p) for p in files]
+
+    def _fillets_clips(self) -> list[tuple[str, str, Path | None]]:
+        files = sorted(FILLETS_SOUND.glob(f"*/{self.fillets}/*-{FILLETS_FISH[self.fish]}-*.ogg"))
+        files = [p for p in files if p.stat().st_size > 0]  # the packages hold a few empty files
+        if not files:
+            raise DataError(f"speech: no fillets lines in language '{self.fillets}' under {FILLETS_SOUND}; "
+                            f"install them: sudo apt-get install fillets-ng-data-{self.fillets}")  # fmt: skip
+        return [(f"{p.parent.parent.name}/{p.stem}", "", p) for p in files]
 
     def test_count(self, total: int) -> int:
         count = self.test if self.test is not None else max(1, total // 10)

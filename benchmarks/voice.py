@@ -69,36 +69,18 @@ def real_time_factor(run: Path) -> float:
 
 
 def picture(run: Path) -> Path:
-    """Log spectral envelopes (source, converted, target) and F0 of the first held-out sentence."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from genlab.data.world import convert_f0, mc2sp
-    from genlab.evaluate.speech import align
+    """Spectral envelopes (source, converted, target) and F0 of the first held-out sentence."""
+    from genlab.data.world import convert_f0
     from genlab.voice.convert import VoiceConverter
+    from genlab.voice.report import example_figure
 
     converter = VoiceConverter.load(run)
     source, target = converter.speakers["a"].utterances("test")[0], converter.speakers["b"].utterances("test")[0]
     with torch.no_grad():
         converted = converter.model.convert(torch.from_numpy(source.mel_cepstrum.T[None, None].astype(np.float32)))[0, 0].T.double().numpy()
-    pair = align(converted, target.mel_cepstrum)
-    alpha = 0.42
-    envelope = lambda mc: 10 * np.log10(mc2sp(mc, alpha, 1024)).T
-    fig, axes = plt.subplots(4, 1, figsize=(9, 9), constrained_layout=True)
-    for ax, (title, mc) in zip(axes, [("slt (source)", source.mel_cepstrum), ("converted to rms", converted), ("rms (true target)", target.mel_cepstrum)]):
-        ax.imshow(envelope(mc), origin="lower", aspect="auto", extent=(0, len(mc) * 0.005, 0, 8), cmap="magma")
-        ax.set(title=title, ylabel="kHz")
     f0 = convert_f0(source.f0, converter.f0_stats["a"], converter.f0_stats["b"])
-    axes[3].plot(np.arange(len(source.f0)) * 0.005, np.where(source.f0 > 0, source.f0, np.nan), label="slt")
-    axes[3].plot(np.arange(len(f0)) * 0.005, np.where(f0 > 0, f0, np.nan), label="converted")
-    axes[3].plot(pair.rows * 0.005, np.where(target.f0[pair.cols] > 0, target.f0[pair.cols], np.nan), label="rms, aligned to the source")
-    axes[3].set(title=f"F0: \"{source.text}\"", xlabel="seconds", ylabel="Hz")
-    axes[3].legend(loc="upper right")
     out = ROOT / "docs" / "images" / "voice_slt2rms.png"
-    fig.savefig(out, dpi=80)
-    plt.close(fig)
+    example_figure(source, converted, f0, target, converter.rate, ("slt", "rms")).savefig(out, dpi=70)
     return out
 
 

@@ -65,6 +65,10 @@ def test_evaluate_voice_scores_against_the_true_target(cli, cached):
         assert np.isfinite(scores[key]), key
     assert scores["wer_source"] < 0.5  # the recognizer understands flite's own speech
     assert (cached / "voice_AtoB.json").is_file()
+    index = json.loads((cached / "voice_examples" / "index.json").read_text())
+    assert len(index) == 2 and set(index[0]["waves"]) == {"source", "converted", "target"}
+    report = (cached / "report.html").read_text()
+    assert report.count("<audio controls") == 6 and "Voice conversion AtoB" in report
 
 
 @pytest.mark.parametrize(("make", "args", "message"), [

@@ -11,6 +11,8 @@
     RUN/quality_SPLIT.json          results of ``genlab evaluate --quality``
     RUN/translation_SPLIT.json      results of ``genlab evaluate --translation``
     RUN/voice_DIRECTION.json        results of ``genlab evaluate --voice`` (AtoB, BtoA)
+    RUN/voice_examples/             held-out sentences as WAVs (source, converted, target), their
+                                    spectral envelopes and F0 as PNGs, and index.json listing them
     RUN/training.gif                the snapshots over training, for models that ask for it (GANs)
     RUN/latent_walk.gif             a walk through the noise space (image GANs)
     RUN/report.html                 the self-contained report
@@ -162,6 +164,14 @@ class Run:
     def voice_path(self, direction: str) -> Path:
         """Scores of ``genlab evaluate --voice`` in one direction (AtoB, BtoA)."""
         return self.path / f"voice_{direction}.json"
+
+    def voice_paths(self) -> list[Path]:
+        return sorted(self.path.glob("voice_*.json"))
+
+    @property
+    def voice_examples_dir(self) -> Path:
+        """Examples that ``genlab evaluate --voice`` writes for the report: WAVs, PNGs and index.json."""
+        return self.path / "voice_examples"
 
     def snapshot_path(self, epoch: int, name: str) -> Path:
         """Where the training picture ``name`` of the end of ``epoch`` goes."""

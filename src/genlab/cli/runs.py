@@ -64,6 +64,7 @@ def evaluate(
         if data is not None or quality or translation or split not in (None, "test"):
             raise ConfigError("--voice scores the run on its own held-out sentences; leave out --data, --split, --quality and --translation")
         result = voice_scores(str(run), direction, n, device="cpu" if device == "auto" else device)
+        write_report(run)  # the report plays the held-out sentences and shows the scores
         if as_json:
             print_json(result)
         else:

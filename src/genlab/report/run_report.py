@@ -51,6 +51,23 @@ def _image_names(run: Run) -> list[str]:
     return sorted(run.snapshot_names(), key=lambda n: (order.get(n, 2), n))
 
 
+def _voice_examples(run: Run) -> str:
+    """The held-out sentences that ``genlab evaluate --voice`` wrote: audio players and pictures."""
+    index = run.read_json(run.voice_examples_dir / "index.json") if run.voice_examples_dir.is_dir() else None
+    if not index:
+        return ""
+    parts = ["<h3>Listen: held-out sentences</h3>"]
+    for example in index:
+        folder = run.voice_examples_dir
+        players = "".join(
+            f"<p>{html.escape(kind)}: <audio controls src='{data_uri((folder / name).read_bytes(), 'audio/wav')}'></audio></p>"
+            for kind, name in example["waves"].items() if (folder / name).is_file()
+        )  # fmt: skip
+        caption = f"{example['name']}: {example['text']}" if example.get("text") else example["name"]
+        parts.append(f"<h4>{html.escape(caption)}</h4>{players}" + image_figure(folder / example["figure"], "spectral envelopes and F0"))
+    return "\n".join(parts)
+
+
 def render_report(run: Run) -> str:
     """The report of ``run`` as one HTML string with every image embedded."""
     config = json.loads(run.config_path.read_text())
@@ -63,7 +80,8 @@ def render_report(run: Run) -> str:
     evals = run.eval_paths()
     qualities = run.quality_paths()
     translations = run.translation_paths()
-    if evals or qualities or translations:
+    voices = run.voice_paths()
+    if evals or qualities or translations or voices:
         parts.append("<h2>Metrics</h2>")
         for path in evals:
             result = run.read_json(path) or {}
@@ -78,6 +96,10 @@ def render_report(run: Run) -> str:
         for path in translations:
             result = {k: v for k, v in (run.read_json(path) or {}).items() if k not in ("run", "model", "dataset")}
             parts.append(f"<h3>Translation, {html.escape(path.stem.replace('translation_', ''))} split</h3>" + key_value_table(result))
+        for path in voices:
+            result = {k: v for k, v in (run.read_json(path) or {}).items() if k not in ("run", "per_sentence")}
+            parts.append(f"<h3>Voice conversion {html.escape(path.stem.replace('voice_', ''))}, held-out sentences</h3>" + key_value_table(result))
+        parts.append(_voice_examples(run))
     else:
         parts.append(f"<p class='note'>No evaluation yet: run <code>genlab evaluate {html.escape(str(run.path))}</code>.</p>")
     if summary:

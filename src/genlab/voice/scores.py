@@ -36,6 +36,7 @@ from genlab.io import write_json
 from genlab.run import Run
 from genlab.voice.convert import VoiceConverter
 from genlab.voice.recognize import Recognizer
+from genlab.voice.report import example_figure, write_examples
 
 
 def speaker_classifier(a: list[Utterance], b: list[Utterance], silence_db: float = 40.0) -> Any:
@@ -59,9 +60,11 @@ def called(classifier: Any, mel_cepstrum: np.ndarray, silence_db: float = 40.0) 
     return int(classifier.predict_log_proba(frames).mean(0).argmax())
 
 
-def voice_scores(path: str, direction: str = "AtoB", n: int | None = None, device: str = "cpu", save: bool = True) -> dict[str, Any]:
+def voice_scores(path: str, direction: str = "AtoB", n: int | None = None, device: str = "cpu", save: bool = True,
+                 examples: int = 3) -> dict[str, Any]:  # fmt: skip
     """The scores above on the run's held-out parallel sentences (the first ``n``); saved as
-    RUN/voice_DIRECTION.json."""
+    RUN/voice_DIRECTION.json, with the first ``examples`` sentences as audio and pictures for the
+    report (:mod:`genlab.voice.report`)."""
     converter = VoiceConverter.load(path, device)
     src, tgt = ("a", "b") if direction == "AtoB" else ("b", "a")
     sources, targets = converter.speakers[src].utterances("test"), converter.speakers[tgt].utterances("test")
@@ -71,6 +74,8 @@ def voice_scores(path: str, direction: str = "AtoB", n: int | None = None, devic
     if n is not None:
         sources, targets = sources[:n], targets[:n]
     source_waves = converter.speakers[src].waves("test")[: len(sources)]
+    target_waves = converter.speakers[tgt].waves("test")[:examples]
+    shown: list[dict[str, Any]] = []
     recognizer = Recognizer()
     rate = converter.rate
     model = converter.model
@@ -85,6 +90,7 @@ def voice_scores(path: str, direction: str = "AtoB", n: int | None = None, devic
             matched = model.unstandardize(standardized, tgt)[0, 0].T.double().numpy()  # type: ignore[operator]
         pair = align(converted, target.mel_cepstrum)
         f0 = convert_f0(source.f0, converter.f0_stats[src], converter.f0_stats[tgt])
+        converted_wave = converter.convert_wave(wave, direction)
         rows.append({
             "sentence": source.name,
             "mcd_db": mel_cepstral_distortion(converted, target.mel_cepstrum, aligned=pair),
@@ -95,9 +101,13 @@ def voice_scores(path: str, direction: str = "AtoB", n: int | None = None, devic
             "source_called_target": called(classifier, source.mel_cepstrum) == target_label,
             "baseline_called_target": called(classifier, matched) == target_label,
             "target_called_target": called(classifier, target.mel_cepstrum) == target_label,
-            "wer": word_error_rate(source.text, recognizer.transcribe(converter.convert_wave(wave, direction), rate)),
+            "wer": word_error_rate(source.text, recognizer.transcribe(converted_wave, rate)),
             "wer_source": word_error_rate(source.text, recognizer.transcribe(wave, rate)),
         })  # fmt: skip
+        if save and len(shown) < len(target_waves):
+            names = (speaker_name(converter.speakers[src]), speaker_name(converter.speakers[tgt]))
+            shown.append({"name": source.name, "text": source.text, "figure": example_figure(source, converted, f0, target, rate, names),
+                          "waves": {"source": wave, "converted": converted_wave, "target": target_waves[len(shown)]}})  # fmt: skip
 
     def mean(key: str) -> float:
         return float(np.nanmean([float(r[key]) for r in rows]))
@@ -114,4 +124,10 @@ def voice_scores(path: str, direction: str = "AtoB", n: int | None = None, devic
                "per_sentence": rows}  # fmt: skip
     if save:
         write_json(Run(path).voice_path(direction), result)
+        write_examples(Run(path), shown, rate)
     return result
+
+
+def speaker_name(source: Any) -> str:
+    """A short name of a speech source for pictures: the flite voice, the fish, or the folder."""
+    return source.voice or (f"{source.fish} fish" if source.fillets else source.folder.name)

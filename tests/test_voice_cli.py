@@ -89,3 +89,12 @@ def test_a_run_that_is_not_a_voice_model_is_refused(cli, ae_run, tmp_path):
     soundfile.write(tmp_path / "in.wav", np.sin(np.arange(16000) / 5), 16000)
     result = cli("convert", ae_run, "--input", tmp_path / "in.wav", "--out", tmp_path / "o.wav")
     assert result.code == 2 and "does not convert speech" in result.err
+
+
+def test_train_voice_names_its_speakers_source_and_target(cli, cached, tmp_path):
+    out = tmp_path / "run"
+    result = cli("train", "voice", "--source", SPEAKER.format("slt"), "--target", SPEAKER.format("rms"), "--width", "4",
+                 "--width-d", "4", "--blocks", "1", "--batch-size", "2", "--max-steps", "1", "--out", out)  # fmt: skip
+    assert result.code == 0, result.err
+    config = json.loads((out / "config.json").read_text())
+    assert (config["data"]["name"], config["data"]["name_b"]) == (SPEAKER.format("slt"), SPEAKER.format("rms"))

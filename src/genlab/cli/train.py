@@ -20,12 +20,13 @@ log = logging.getLogger("genlab")
 # --- train ------------------------------------------------------------------------------------
 
 
-def _common_train_parameters() -> list[inspect.Parameter]:
+def _common_train_parameters(data_names: tuple[str, str] | None = None) -> list[inspect.Parameter]:
     O = typer.Option
+    also_a, also_b = ((f"--{data_names[0]}",), (f"--{data_names[1]}",)) if data_names else ((), ())
     spec: list[tuple[str, Any, Any]] = [
         ("out", Path, O(..., "--out", "-o", help="Run folder to create (or to continue with --resume).")),
-        ("data", str | None, O(None, rich_help_panel="Data", help="Data set: a built-in name (see `genlab datasets`), folder:PATH or npz:PATH. Default: fashion-mnist (digits if it is not installed).")),
-        ("data_b", str | None, O(None, "--data-b", rich_help_panel="Data", help="Domain B of unpaired translation (cyclegan), any data set as --data, which is then domain A.")),
+        ("data", str | None, O(None, "--data", *also_a, rich_help_panel="Data", help="Data set: a built-in name (see `genlab datasets`), folder:PATH or npz:PATH. Default: fashion-mnist (digits if it is not installed).")),
+        ("data_b", str | None, O(None, "--data-b", *also_b, rich_help_panel="Data", help="Domain B of unpaired translation (cyclegan, voice), any data set as --data, which is then domain A.")),
         ("epochs", int | None, O(None, rich_help_panel="Training", help="Passes over the training data (default 10).")),
         ("batch_size", int, O(128, rich_help_panel="Training", help="Examples per step on each device.")),
         ("lr", float, O(1e-3, rich_help_panel="Training", help="Adam learning rate.")),
@@ -91,7 +92,7 @@ def _make_train_command(model_name: str) -> Any:
         options = {n: _parse_tuple(n, v, tuple_fields[n]) if n in tuple_fields else v for n, v in options.items()}
         _train(model_name, options, **kwargs)
 
-    command.__signature__ = inspect.Signature(_common_train_parameters() + model_params)  # type: ignore[attr-defined]
+    command.__signature__ = inspect.Signature(_common_train_parameters(spec.data_names) + model_params)  # type: ignore[attr-defined]
     command.__doc__ = f"Train a {spec.summary}." + examples(*spec.examples)
     command.__name__ = f"train_{model_name}"
     return command

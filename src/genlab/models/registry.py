@@ -23,6 +23,8 @@ class ModelSpec:
     """How to build a model from its config, and how to present it on the command line.
 
     ``model`` is the model class, or where to find it: ``"genlab.models.vae.vae:VAE"``.
+    ``data_names`` are the model's own names for ``--data`` and ``--data-b``, accepted beside them
+    (voice conversion: ``--source`` and ``--target``).
     """
 
     name: str
@@ -30,6 +32,7 @@ class ModelSpec:
     config_cls: type[ModelConfig]
     summary: str
     examples: tuple[str, ...] = ()
+    data_names: tuple[str, str] | None = None
 
     @property
     def model_cls(self) -> Any:

@@ -82,8 +82,10 @@ register_model(
         "voice", "genlab.models.voice.cyclegan_vc2:CycleGANVC2", VoiceConfig,
         "CycleGAN-VC2: voice conversion between two speakers without parallel speech (Kaneko et al. 2019)",
         examples=(
-            "genlab train voice --data speech:voice=slt --data-b speech:voice=rms --width 32 --width-d 32 --max-steps 3000 --out runs/slt2rms",
-            "genlab train voice --data speech:~/vcc/SF1 --data-b speech:~/vcc/TM1 --out runs/sf1_tm1",
+            "genlab train voice --source speech:voice=slt --target speech:voice=rms --width 32 --width-d 32 --batch-size 1 --max-steps 4000 --out runs/slt2rms",
+            "genlab train voice --source 'speech:fillets=nl;fish=small' --target 'speech:fillets=nl;fish=big' --width 32 --width-d 32 --batch-size 1 --out runs/fish",
+            "genlab train voice --source speech:~/vcc/SF1 --target speech:~/vcc/TM1 --out runs/sf1_tm1",
         ),
+        data_names=("source", "target"),
     )
 )  # fmt: skip

@@ -82,3 +82,9 @@ def test_loudness_normalization_hits_the_target_without_clipping():
     spiky = np.zeros(1000)
     spiky[0] = 0.5
     assert np.abs(normalize_loudness(spiky, -3.0)).max() <= 0.999
+
+
+def test_a_rate_that_cannot_be_resampled_names_the_file(tmp_path):
+    soundfile.write(tmp_path / "odd.wav", tone(300, 0.2, 44099), 44099)
+    with pytest.raises(DataError, match="odd.wav.*common ratio"):
+        load_audio(tmp_path / "odd.wav", 16001)

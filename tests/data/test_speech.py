@@ -88,3 +88,15 @@ def test_the_fillets_fish_are_two_speakers_a_higher_and_a_lower_voice():
         Speech("fillets=nl;fish=medium")
     with pytest.raises(DataError, match="fillets-ng-data-xx"):
         Speech("fillets=xx").load()
+
+
+def test_clips_shorter_than_a_segment_are_left_out_and_all_short_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("GENLAB_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "speaker"
+    folder.mkdir()
+    for i, seconds in enumerate([0.2, 1.0, 0.3]):
+        soundfile.write(folder / f"{i}.wav", vowel(120, seconds), 16000)
+    train, _ = Speech(f"{folder};frames=64;test=1").load()
+    assert set(train.y.tolist()) == {1}  # the 0.2 s clip (40 frames) is left out
+    with pytest.raises(DataError, match="every clip is shorter than one training segment"):
+        Speech(f"{folder};frames=400;test=1").load()

@@ -51,7 +51,10 @@ def load_audio(path: str | Path, sample_rate: int) -> np.ndarray:
         raise DataError(f"{path} holds no samples")
     if not np.any(wave):
         raise DataError(f"{path} is silent (every sample is zero)")
-    return resample(wave, int(rate), sample_rate)
+    try:
+        return resample(wave, int(rate), sample_rate)
+    except DataError as err:
+        raise DataError(f"{path}: {err}") from None
 
 
 def resample(wave: np.ndarray, rate: int, target: int) -> np.ndarray:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -164,16 +164,27 @@ class Speech:
     def load(self, resize: int | None = None) -> tuple[Dataset, Dataset | None]:
         if resize is not None:
             raise DataError("speech segments cannot be resized; leave out --resize")
-        return self._segments(self.utterances("train")), self._segments(self.utterances("test"))
+        return self._segments(self.utterances("train")), self._segments(self.utterances("test"), pad_short=True)
 
-    def _segments(self, utterances: list[Utterance]) -> Dataset:
+    def _segments(self, utterances: list[Utterance], pad_short: bool = False) -> Dataset:
+        """Segments of every utterance; one shorter than a segment is left out of training (a
+        DataError if all are) or, with ``pad_short`` (the test split), padded by repeating its end."""
         import torch
 
         pieces, owners = [], []
+        if pad_short:
+            utterances = [replace(u, mel_cepstrum=np.pad(u.mel_cepstrum, ((0, max(0, self.frames - len(u.mel_cepstrum))), (0, 0)), mode="edge"))
+                          for u in utterances]  # fmt: skip
+        short = [u for u in utterances if len(u.mel_cepstrum) < self.frames]
+        if short and len(short) == len(utterances):
+            raise DataError(
+                f"{self.name}: every clip is shorter than one training segment ({self.frames} frames = "
+                f"{self.frames * 0.005:.2f} s of speech after trimming silence); give longer clips or a smaller frames="
+            )
+        if short:
+            log.warning("%s: %d of %d clips are shorter than one training segment and are left out", self.name, len(short), len(utterances))
         for index, utterance in enumerate(utterances):
             mc = utterance.mel_cepstrum
-            if len(mc) < self.frames:  # a short clip gives one segment, padded by repeating its end
-                mc = np.pad(mc, ((0, self.frames - len(mc)), (0, 0)), mode="edge")
             for start in range(0, len(mc) - self.frames + 1, self.hop):
                 pieces.append(mc[start : start + self.frames].T)
                 owners.append(index)

@@ -65,10 +65,12 @@ class CodeCache:
     has 737,280 images, of which about 430,000 differ (a square looks the same every quarter turn,
     an ellipse every half turn). The cache looks codes up by factor vector; a vector not seen before
     is rendered, and its image is encoded only if no vector before it gave the same pixels. The
-    encoder gets ``batch_size`` images at every call (the last batch of a request is padded):
-    BLAS kernels switch for a few rows (measured: under 12 rows changed the last digits of a code),
-    so a fixed batch gives every image the code it gets in any large batch, and the metrics come
-    out as without the cache, to the last digit.
+    encoder gets ``batch_size`` images at every call (the last batch of a request is padded).
+    BLAS and convolution kernels may switch with the number of rows, which changes the last digits
+    of a code (measured on a 2-core Intel Xeon: an MLP encoder's codes in batches of 64 and of 1,024
+    differ; a conv encoder's agree): the codes, and so the metrics, equal those without the cache
+    to the last digit when ``represent`` also encodes in batches of one fixed size, as
+    :func:`model_representation` does.
 
     Only for a deterministic ``represent`` (the same image, the same code): a representation that
     draws noise (a binarized or dequantized view) gives a repeated image a fresh draw each time,
@@ -127,8 +129,8 @@ class CodeCache:
 
 def encoder_batch_size(device: torch.device) -> int:
     """The batch that encodes fastest: small on a CPU, whose caches a large batch's activations
-    overflow (a 64x64 conv VAE on 2 cores: 1,074 images/s at 64, 623 at 1,024), large on a GPU.
-    Never under 12 rows, where BLAS kernels change the last digits of a code (see CodeCache)."""
+    overflow (a 64x64 conv VAE on 2 cores: 1,074 images/s at 64, 623 at 1,024 on an AMD EPYC;
+    2,541 and 2,264 on an Intel Xeon), large on a GPU."""
     return 1024 if device.type == "cuda" else 64
 
 
@@ -522,12 +524,14 @@ def compute_all(
 
 
 def model_representation(
-    model: Encoder, spec: Any, device: torch.device | str = "cpu", seed: int = 0, batch_size: int = 1024
+    model: Encoder, spec: Any, device: torch.device | str = "cpu", seed: int = 0, batch_size: int | None = None
 ) -> Represent:
     """Codes of rendered images as a run's model sees them: posterior means (VAE family) or codes (AE).
 
     The images get the run's preprocessing (``spec``: a DataSpec): resizing, and a binarization or
-    dequantization draw from a generator seeded once by ``seed``.
+    dequantization draw from a generator seeded once by ``seed``. The encoder always gets
+    ``batch_size`` images (default :func:`encoder_batch_size`; a last short batch is padded), so
+    an image's code does not depend on how many images it was asked for with (see CodeCache).
     """
     from genlab.data.splits import noisy_view
     from genlab.data.transforms import resize
@@ -535,6 +539,7 @@ def model_representation(
 
     generator = torch.Generator().manual_seed(seed)
     expected = tuple(model.config.input_shape)
+    batch = batch_size or encoder_batch_size(torch.device(device))
 
     @torch.no_grad()
     def represent(images: torch.Tensor) -> np.ndarray:
@@ -545,7 +550,10 @@ def model_representation(
                 f"the data set renders images shaped {tuple(x.shape[1:])}, but the model takes {expected}"
             )
         x = noisy_view(spec, x, 8, generator)
-        codes = [model.code(chunk.to(device)).float().cpu() for chunk in x.split(batch_size)]
+        codes = []
+        for chunk in x.split(batch):
+            padded = torch.cat([chunk, chunk[-1:].expand(batch - len(chunk), *chunk.shape[1:])]) if len(chunk) < batch else chunk
+            codes.append(model.code(padded.to(device)).float().cpu()[: len(chunk)])
         return torch.cat(codes).double().numpy()
 
     return represent

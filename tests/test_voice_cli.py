@@ -64,6 +64,7 @@ def test_evaluate_voice_scores_against_the_true_target(cli, cached):
     for key in ("mcd_db", "mcd_stats_baseline_db", "f0_rmse_hz", "speaker_acc", "wer"):
         assert np.isfinite(scores[key]), key
     assert scores["wer_source"] < 0.5  # the recognizer understands flite's own speech
+    assert scores["wer_stats_baseline"] < 0.7  # and, mostly, the vocoded mean/variance match
     assert (cached / "voice_AtoB.json").is_file()
     index = json.loads((cached / "voice_examples" / "index.json").read_text())
     assert len(index) == 2 and set(index[0]["waves"]) == {"source", "converted", "target"}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -66,23 +67,26 @@ class VoiceConverter:
     def dim(self) -> int:
         return self.speakers["a"].dim
 
-    def convert_features(self, features: WorldFeatures, direction: str = "AtoB") -> WorldFeatures:
-        """WORLD features of the source speaker as the target speaker's."""
+    def convert_features(self, features: WorldFeatures, direction: str = "AtoB", stats_only: bool = False) -> WorldFeatures:
+        """WORLD features of the source speaker as the target speaker's. With ``stats_only`` the
+        mel-cepstrum is only moved to the target's mean and standard deviation per coefficient
+        (the baseline that ``genlab evaluate --voice`` compares with), not put through the generator."""
         if direction not in DIRECTIONS:
             raise ConfigError(f"--direction must be AtoB or BtoA, got {direction!r}")
         source, target = ("a", "b") if direction == "AtoB" else ("b", "a")
         alpha = all_pass_constant(features.sample_rate)
         mc = sp2mc(features.envelope, self.dim - 1, alpha)
-        device = next(self.model.parameters()).device
-        z = torch.from_numpy(mc.T[None, None].astype(np.float32)).to(device)
-        converted = self.model.convert(z, direction)[0, 0].T.double().cpu().numpy()  # type: ignore[operator]
-        envelope = mc2sp(converted, alpha, features.fft_size)
+        model: Any = self.model
+        z = torch.from_numpy(mc.T[None, None].astype(np.float32)).to(next(model.parameters()).device)
+        with torch.no_grad():
+            out = model.unstandardize(model.standardize(z, source), target) if stats_only else model.convert(z, direction)
+        envelope = mc2sp(out[0, 0].T.double().cpu().numpy(), alpha, features.fft_size)
         f0 = convert_f0(features.f0, self.f0_stats[source], self.f0_stats[target])
         return replace(features, f0=f0, envelope=envelope)
 
-    def convert_wave(self, wave: np.ndarray, direction: str = "AtoB") -> np.ndarray:
+    def convert_wave(self, wave: np.ndarray, direction: str = "AtoB", stats_only: bool = False) -> np.ndarray:
         """A waveform at :attr:`rate` in the source speaker's voice, in the target's."""
-        return synthesize(self.convert_features(analyze(wave, self.rate), direction))
+        return synthesize(self.convert_features(analyze(wave, self.rate), direction, stats_only))
 
 
 def audio_files(path: Path) -> list[Path]:

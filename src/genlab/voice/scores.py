@@ -11,7 +11,9 @@ such as the flite corpus):
     speaker_acc            the share of converted utterances a speaker classifier calls the target
                            (and the same for the source and the baseline, beside it)
     wer, wer_source        word error rate of an offline recognizer (pocketsphinx) on the converted
-                           speech (synthesized) and on the source speech, against the sentence's text
+                           speech (synthesized) and on the source speech, against the sentence's text;
+    wer_stats_baseline     and on the mean/variance match, synthesized the same way (what WORLD and
+                           the F0 transform alone cost the recognizer)
 
 Distances are computed on the converted features, before synthesis; the recognizer hears the
 synthesized conversion of the whole source recording. The speaker classifier is a
@@ -103,6 +105,7 @@ def voice_scores(path: str, direction: str = "AtoB", n: int | None = None, devic
             "target_called_target": called(classifier, target.mel_cepstrum) == target_label,
             "wer": word_error_rate(source.text, recognizer.transcribe(converted_wave, rate)),
             "wer_source": word_error_rate(source.text, recognizer.transcribe(wave, rate)),
+            "wer_stats_baseline": word_error_rate(source.text, recognizer.transcribe(converter.convert_wave(wave, direction, True), rate)),
         })  # fmt: skip
         if save and len(shown) < len(target_waves):
             names = (speaker_name(converter.speakers[src]), speaker_name(converter.speakers[tgt]))
@@ -117,7 +120,7 @@ def voice_scores(path: str, direction: str = "AtoB", n: int | None = None, devic
         return float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else float("nan")
 
     result: dict[str, Any] = {"run": str(path), "direction": direction, "n_sentences": len(rows)}
-    for key in ("mcd_db", "mcd_source_target_db", "mcd_stats_baseline_db", "f0_rmse_hz", "f0_corr", "wer", "wer_source"):
+    for key in ("mcd_db", "mcd_source_target_db", "mcd_stats_baseline_db", "f0_rmse_hz", "f0_corr", "wer", "wer_source", "wer_stats_baseline"):
         result[key], result[f"{key}_se"] = mean(key), se(key)
     result |= {"speaker_acc": mean("called_target"), "speaker_acc_source": mean("source_called_target"),
                "speaker_acc_stats_baseline": mean("baseline_called_target"), "speaker_acc_real_target": mean("target_called_target"),

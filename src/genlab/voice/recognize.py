@@ -22,14 +22,18 @@ class Recognizer:
             from pocketsphinx import Decoder
         except ImportError as err:  # pragma: no cover - an install without the voice extra
             raise DataError("the word error rate needs pocketsphinx: pip install 'genlab[voice]'") from err
-        self.decoder: Any = Decoder(samprate=self.RATE, loglevel="FATAL")
+        self._decoder_class: Any = Decoder
 
     def transcribe(self, wave: np.ndarray, rate: int) -> str:
+        """The words heard in ``wave``. Each call starts a fresh decoder (about 0.3 s): one decoder
+        carries its cepstral normalization, live or batch, from utterance to utterance, so the
+        transcript of a sentence would depend on what was decoded before it."""
         if rate != self.RATE:
             raise DataError(f"the recognizer takes {self.RATE} Hz speech, got {rate} Hz; resample it first")
+        decoder = self._decoder_class(samprate=self.RATE, loglevel="FATAL")
         pcm = (np.clip(wave, -1.0, 1.0) * 32767).astype("<i2").tobytes()
-        self.decoder.start_utt()
-        self.decoder.process_raw(pcm, full_utt=True)
-        self.decoder.end_utt()
-        hypothesis = self.decoder.hyp()
+        decoder.start_utt()
+        decoder.process_raw(pcm, full_utt=True)
+        decoder.end_utt()
+        hypothesis = decoder.hyp()
         return "" if hypothesis is None else hypothesis.hypstr

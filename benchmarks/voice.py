@@ -27,7 +27,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -78,8 +77,7 @@ def picture(run: Path) -> Path:
 
     converter = VoiceConverter.load(run)
     source, target = converter.speakers["a"].utterances("test")[0], converter.speakers["b"].utterances("test")[0]
-    with torch.no_grad():
-        converted = converter.model.convert(torch.from_numpy(source.mel_cepstrum.T[None, None].astype(np.float32)))[0, 0].T.double().numpy()
+    converted = converter.convert_mel_cepstrum(source.mel_cepstrum)
     f0 = convert_f0(source.f0, converter.f0_stats["a"], converter.f0_stats["b"])
     out = ROOT / "docs" / "images" / "voice_slt2rms.png"
     example_figure(source, converted, f0, target, converter.rate, ("slt", "rms")).savefig(out, dpi=70)

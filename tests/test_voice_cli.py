@@ -75,7 +75,7 @@ def test_evaluate_voice_scores_against_the_true_target(cli, cached):
 @pytest.mark.parametrize(("make", "args", "message"), [
     (lambda p: p.write_text("not audio"), ("--out", "x.wav"), "is not audio"),
     (lambda p: None, ("--out", "x.wav"), "no such file"),
-    (lambda p: p.write_bytes(b""), ("--out", "x.mp3"), "give a .wav file"),
+    (lambda p: p.write_bytes(b""), ("--out", "x.mp3"), "--out must end in .wav"),
     (lambda p: p.write_bytes(b""), ("--out", "x.wav", "--direction", "up"), "AtoB or BtoA"),
 ])  # fmt: skip
 def test_bad_input_is_one_line_and_exit_2(cli, cached, tmp_path, make, args, message):

@@ -35,12 +35,12 @@ from genlab.data.dataset import Dataset
 from genlab.data.options import check_keys, one_value, parse_options, positive_int
 from genlab.data.source import SourceInfo
 from genlab.errors import DataError
-from genlab.io import cache_dir
+from genlab.io import cache_dir, write_atomically
 
 log = logging.getLogger(__name__)
-FEATURES_VERSION = 2
+FEATURES_VERSION = 2  # bump when the analysis changes, so cached features are not reused
 FILLETS_SOUND = Path("/usr/share/games/fillets-ng/sound")
-FILLETS_FISH = {"small": "m", "big": "v"}  # the letter in each line's id  # bump when the analysis changes, so cached features are not reused
+FILLETS_FISH = {"small": "m", "big": "v"}  # the letter in each line's id
 
 
 @dataclass(frozen=True)
@@ -123,18 +123,19 @@ class Speech:
             raise DataError(f"speech: {total} utterances leave none to train on with test={count}")
         return count
 
-    def utterances(self, part: str = "train") -> list[Utterance]:
-        """The analyzed utterances of ``part`` (``train``: all but the last ``test``; ``test``)."""
+    def _part(self, part: str) -> list[tuple[str, str, Path | None]]:
+        """The clips of ``part``: ``train``, all but the last ``test``; ``test``, those."""
         clips = self._clips()
         cut = len(clips) - self.test_count(len(clips))
-        chosen = clips[:cut] if part == "train" else clips[cut:]
-        return [self._analyzed(name, text, path) for name, text, path in chosen]
+        return clips[:cut] if part == "train" else clips[cut:]
+
+    def utterances(self, part: str = "train") -> list[Utterance]:
+        """The analyzed utterances of ``part``, in order."""
+        return [self._analyzed(name, text, path) for name, text, path in self._part(part)]
 
     def waves(self, part: str = "train") -> list[np.ndarray]:
         """The waveforms (at ``rate``, untrimmed) of the utterances of ``part``, in order."""
-        clips = self._clips()
-        cut = len(clips) - self.test_count(len(clips))
-        return [load_audio(self._audio_path(text, path), self.rate) for _, text, path in (clips[:cut] if part == "train" else clips[cut:])]
+        return [load_audio(self._audio_path(text, path), self.rate) for _, text, path in self._part(part)]
 
     def _audio_path(self, text: str, path: Path | None) -> Path:
         if path is not None:
@@ -154,9 +155,12 @@ class Speech:
                 return Utterance(name, archive["f0"], archive["mel_cepstrum"], text)
         f0, mel_cepstrum = features_of(load_audio(path, self.rate), self.rate, self.dim)
         cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{key[:6]}.tmp.npz")
-        np.savez(tmp, f0=f0, mel_cepstrum=mel_cepstrum)
-        tmp.replace(cached)
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "wb") as file:  # a file object: np.savez would add .npz to a path
+                np.savez(file, f0=f0, mel_cepstrum=mel_cepstrum)
+
+        write_atomically(cached, write)
         return Utterance(name, f0, mel_cepstrum, text)
 
     # --- segments -------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from genlab.data.world import (
     synthesize,
 )
 from genlab.errors import ConfigError, DataError
+from genlab.io import check_output_path
 from genlab.progress import ProgressFn
 from genlab.run import Run
 
@@ -75,14 +76,21 @@ class VoiceConverter:
             raise ConfigError(f"--direction must be AtoB or BtoA, got {direction!r}")
         source, target = ("a", "b") if direction == "AtoB" else ("b", "a")
         alpha = all_pass_constant(features.sample_rate)
-        mc = sp2mc(features.envelope, self.dim - 1, alpha)
+        converted = self.convert_mel_cepstrum(sp2mc(features.envelope, self.dim - 1, alpha), direction, stats_only)
+        f0 = convert_f0(features.f0, self.f0_stats[source], self.f0_stats[target])
+        return replace(features, f0=f0, envelope=mc2sp(converted, alpha, features.fft_size))
+
+    def convert_mel_cepstrum(self, mel_cepstrum: np.ndarray, direction: str = "AtoB", stats_only: bool = False) -> np.ndarray:
+        """A mel-cepstrum (T, D) of the source speaker as the target's: through the generator, or
+        with ``stats_only`` moved to the target's mean and standard deviation per coefficient."""
+        if direction not in DIRECTIONS:
+            raise ConfigError(f"--direction must be AtoB or BtoA, got {direction!r}")
+        source, target = ("a", "b") if direction == "AtoB" else ("b", "a")
         model: Any = self.model
-        z = torch.from_numpy(mc.T[None, None].astype(np.float32)).to(next(model.parameters()).device)
+        z = torch.from_numpy(mel_cepstrum.T[None, None].astype(np.float32)).to(next(model.parameters()).device)
         with torch.no_grad():
             out = model.unstandardize(model.standardize(z, source), target) if stats_only else model.convert(z, direction)
-        envelope = mc2sp(out[0, 0].T.double().cpu().numpy(), alpha, features.fft_size)
-        f0 = convert_f0(features.f0, self.f0_stats[source], self.f0_stats[target])
-        return replace(features, f0=f0, envelope=envelope)
+        return out[0, 0].T.double().cpu().numpy()
 
     def convert_wave(self, wave: np.ndarray, direction: str = "AtoB", stats_only: bool = False) -> np.ndarray:
         """A waveform at :attr:`rate` in the source speaker's voice, in the target's."""
@@ -111,8 +119,8 @@ def convert_files(run: str | Path, inputs: str | Path, out: str | Path, directio
     files = audio_files(source)
     target = Path(out)
     one = source.is_file()
-    if one and target.suffix.lower() != ".wav":
-        raise ConfigError(f"--out {target}: give a .wav file for one input file")
+    if one:
+        check_output_path(target, (".wav",))
     if not one and target.exists() and not target.is_dir():
         raise ConfigError(f"--out {target} is a file; give a folder for the converted files")
     converter = VoiceConverter.load(run, device)

@@ -28,7 +28,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
 
 from genlab.data.speech import Utterance
 from genlab.data.world import convert_f0
@@ -80,16 +79,12 @@ def voice_scores(path: str, direction: str = "AtoB", n: int | None = None, devic
     shown: list[dict[str, Any]] = []
     recognizer = Recognizer()
     rate = converter.rate
-    model = converter.model
     classifier = speaker_classifier(converter.speakers["a"].utterances("train"), converter.speakers["b"].utterances("train"))
     target_label = 1 if tgt == "b" else 0
     rows = []
     for source, target, wave in zip(sources, targets, source_waves):
-        mc = torch.from_numpy(source.mel_cepstrum.T[None, None].astype(np.float32))
-        with torch.no_grad():
-            converted = model.convert(mc, direction)[0, 0].T.double().numpy()  # type: ignore[operator]
-            standardized = model.standardize(mc, src)  # type: ignore[operator]
-            matched = model.unstandardize(standardized, tgt)[0, 0].T.double().numpy()  # type: ignore[operator]
+        converted = converter.convert_mel_cepstrum(source.mel_cepstrum, direction)
+        matched = converter.convert_mel_cepstrum(source.mel_cepstrum, direction, stats_only=True)
         pair = align(converted, target.mel_cepstrum)
         f0 = convert_f0(source.f0, converter.f0_stats[src], converter.f0_stats[tgt])
         converted_wave = converter.convert_wave(wave, direction)
